@@ -1,0 +1,13 @@
+from accounts.models import Role
+
+
+def navigation(request):
+    """Role-aware navigation for the base template."""
+    user = getattr(request, "user", None)
+    role = user.role if user is not None and user.is_authenticated else None
+    return {
+        "nav_role": role,
+        "is_teen": role == Role.TEEN,
+        "is_provider": role == Role.PROVIDER,
+        "is_coordinator": role == Role.COORDINATOR,
+    }
