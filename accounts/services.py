@@ -7,8 +7,9 @@ this lowest layer can export and erase everything without importing the apps abo
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.sessions.models import Session

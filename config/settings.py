@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "marketplace.context_processors.navigation",
+                "marketplace.context_processors.site",
             ],
         },
     },
@@ -159,6 +160,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Logs in only the session that signed up (allauth keeps the pending login there), so a teen
+# who taps the link on her phone lands in her profile without typing the password again.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.RoleSignupForm"
@@ -232,6 +236,13 @@ STORAGES = {
     },
 }
 
+if not PRODUCTION:
+    # Development and tests serve static files straight from the apps and static/ (no
+    # collectstatic needed); production serves the collected, hashed files.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = DEBUG
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -243,7 +254,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Celery -------------------------------------------------------------------------------
 # With no broker the background is optional: tasks run eagerly in the calling process.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# Tests see a failing task; in the embedded mode a failing e-mail must not turn an already
+# committed request into an error page (the task logs it instead).
+CELERY_TASK_EAGER_PROPAGATES = DJANGO_ENV == "test"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

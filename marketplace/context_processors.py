@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from accounts.models import Role
 
 
@@ -11,3 +13,8 @@ def navigation(request):
         "is_provider": role == Role.PROVIDER,
         "is_coordinator": role == Role.COORDINATOR,
     }
+
+
+def site(request):
+    """Facts every page shows in its footer. No database query: this runs on every page."""
+    return {"GEONAMES_CREDIT": settings.GEONAMES_CREDIT}

@@ -93,6 +93,9 @@ class CoordinatorMembership(models.Model):
             models.UniqueConstraint(fields=["user", "exchange"], name="unique_coordinator_membership")
         ]
 
+    def __str__(self):
+        return f"{self.user} @ {self.exchange}"
+
 
 class Policy(models.Model):
     """The rules of one exchange (DESIGN section 3). Defaults are the common German practice."""
@@ -315,6 +318,9 @@ class AvailabilitySlot(models.Model):
             models.CheckConstraint(condition=Q(weekday__lte=6), name="slot_weekday_range"),
         ]
 
+    def __str__(self):
+        return f"{self.weekday}: {self.start:%H:%M}–{self.end:%H:%M}"
+
 
 class Absence(models.Model):
     teen = models.ForeignKey(TeenProfile, on_delete=models.CASCADE, related_name="absences")
@@ -328,6 +334,9 @@ class Absence(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(start__lte=F("end")), name="absence_start_before_end")
         ]
+
+    def __str__(self):
+        return f"{self.start:%d.%m.%Y}–{self.end:%d.%m.%Y}"
 
 
 class ConsentMethod(models.TextChoices):

@@ -75,8 +75,8 @@ def send_provider_invitation(profile_id: int) -> None:
         emails.send(
             template="provider_invitation", to=user.email, language=user.language,
             context={"profile": profile, "exchange": profile.exchange,
-                     "link": reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user),
-                                                                                 "key": default_token_generator.make_token(user)})},
+                     "link": reverse("account_reset_password_from_key", kwargs={
+                         "uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)})},
         )
         profile.invitation_sent_at = timezone.now()
         profile.save(update_fields=["invitation_sent_at"])

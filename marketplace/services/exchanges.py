@@ -103,7 +103,7 @@ def coordinator_create(
         user.set_password(password)
         user.save(update_fields=["password"])
     for exchange in exchanges:
-        _, created = CoordinatorMembership.objects.get_or_create(user=user, exchange=exchange)
+        _membership, created = CoordinatorMembership.objects.get_or_create(user=user, exchange=exchange)
         if created:
             audit_log(actor=by, action="marketplace.coordinator.added", target=exchange,
                       exchange_id=exchange.pk, subject_user_id=user.pk)

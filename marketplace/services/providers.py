@@ -25,7 +25,9 @@ def provider_profile_for(user: User) -> ProviderProfile:
     return profile
 
 
-def _validate(profile: ProviderProfile, data: dict, *, exchange: Exchange | None) -> tuple[dict, Postcode | None, Exchange | None]:
+def _validate(
+    profile: ProviderProfile, data: dict, *, exchange: Exchange | None
+) -> tuple[dict, Postcode | None, Exchange | None]:
     errors: dict[str, list[str]] = {}
     postcode = profile.postcode
     if "postcode" in data:
@@ -123,6 +125,7 @@ def provider_create_by_coordinator(*, exchange: Exchange, by: User, data: dict) 
     if errors:
         raise ValidationError(errors)
     _apply(profile, data, postcode, exchange)
+    profile.notes = (data.get("notes") or "").strip()
     profile.status = ProviderStatus.ACTIVE
     profile.vetted_at = timezone.now()
     profile.vetted_by = by

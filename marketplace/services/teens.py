@@ -95,7 +95,7 @@ def validate_availability(slots: list[Slot]) -> None:
         by_day.setdefault(slot.weekday, []).append(slot)
     for weekday, day_slots in by_day.items():
         day_slots.sort(key=lambda s: s.start)
-        for a, b in zip(day_slots, day_slots[1:]):
+        for a, b in zip(day_slots, day_slots[1:], strict=False):
             if b.start < a.end and 0 <= weekday <= 6:
                 errors.append(_("%(day)s: Die Zeiten %(a)s und %(b)s überschneiden sich.") % {
                     "day": weekday_names[weekday],
@@ -347,7 +347,8 @@ def teen_verify(
         _set_status(teen, TeenStatus.SUSPENDED, reason.strip())
     teen.save()
     action = {"activate": "activated", "pause": "paused", "suspend": "suspended"}[decision]
-    audit_log(actor=by, action=f"marketplace.teen.{action}", target=teen, exchange_id=teen.exchange_id, subject_user_id=teen.user_id,
+    audit_log(actor=by, action=f"marketplace.teen.{action}", target=teen,
+              exchange_id=teen.exchange_id, subject_user_id=teen.user_id,
               data={"reason": reason.strip(), "intake_on": intake_on.isoformat() if intake_on else None,
                     "paper_consent": bool(paper_consent)})
     return teen
