@@ -63,8 +63,9 @@ def export(user) -> dict:
 def has_history(user) -> bool:
     """Other people's records refer to this person: a coordinator verified or vetted her, or
     a coordinator entered her. (Jobs and matches add to this in the marketplace issue.)"""
+    # A coordinator merely reading the profile is no record of anybody else's.
     return (AuditEntry.objects.filter(subject_user_id=user.pk).exclude(actor=user)
-            .exclude(actor__isnull=True).exists())
+            .exclude(actor__isnull=True).exclude(action__endswith=".viewed").exists())
 
 
 def anonymise(user) -> None:

@@ -1,14 +1,268 @@
-# Placeholder until the web views are written (work in progress in this session).
-from django.http import Http404
+"""The coordinator's console: verification of teens, vetting and intake of providers.
+
+Every view requires the coordinator role (403 otherwise). Every object is looked up through the
+selectors that scope it to the coordinator's own exchanges, so a teen or provider of another
+exchange is a 404: she must not learn that the person exists (STYLE habit 6).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import AuditEntry, Role
+from accounts.services import audit_log
+
+from ..forms import WEEKDAYS, ProviderIntakeForm, ProviderVetForm, TeenVerifyForm
+from ..models import ContactPreference, ProviderProfile, ProviderStatus, TeenProfile, TeenStatus
+from ..selectors import (
+    VERIFICATION_QUEUE_STATUSES,
+    exchanges_for_coordinator,
+    provider_vetting_queue,
+    providers_for_coordinator,
+    teens_for_coordinator,
+)
+from ..services.errors import Conflict
+from ..services.providers import provider_create_by_coordinator, provider_vet
+from ..services.teens import Decision, teen_missing_requirements, teen_verify
+
+PAGE_SIZE = 50
+QUEUE_PREVIEW = 5
+
+# The history on a teen's page, in words a coordinator uses.
+HISTORY_LABELS = {
+    "marketplace.teen.activated": gettext_lazy("Freigeschaltet"),
+    "marketplace.teen.paused": gettext_lazy("Pausiert"),
+    "marketplace.teen.resumed": gettext_lazy("Pause beendet"),
+    "marketplace.teen.suspended": gettext_lazy("Gesperrt"),
+    "marketplace.teen.moved": gettext_lazy("In das Gebiet einer anderen Börse gezogen"),
+    "marketplace.teen.profile_changed": gettext_lazy("Profil von der Koordination geändert"),
+    "marketplace.consent.requested": gettext_lazy("Einwilligung per E-Mail angefragt"),
+    "marketplace.consent.given": gettext_lazy("Einwilligung erteilt"),
+    "marketplace.consent.revoked": gettext_lazy("Einwilligung widerrufen"),
+    "marketplace.consent.paper_recorded": gettext_lazy("Papier-Einwilligung erfasst"),
+    "marketplace.provider.created_by_coordinator": gettext_lazy("Von der Koordination erfasst"),
+    "marketplace.provider.activated": gettext_lazy("Freigeschaltet"),
+    "marketplace.provider.suspended": gettext_lazy("Gesperrt"),
+    "marketplace.provider.profile_changed": gettext_lazy("Profil von der Koordination geändert"),
+}
 
 
-def _missing(request, *args, **kwargs):
-    raise Http404
+def coordinator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if request.user.role != Role.COORDINATOR:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-home = _missing
-teen_list = _missing
-teen_detail = _missing
-provider_list = _missing
-provider_create = _missing
-provider_detail = _missing
+def _history(*, subject_user_id: int | None, target, exchange_id: int | None) -> list[dict]:
+    """State changes concerning this person within this exchange, newest first. Views are
+    logged too, but they would drown the decisions."""
+    if subject_user_id is not None:
+        entries = AuditEntry.objects.filter(subject_user_id=subject_user_id)
+    else:
+        entries = AuditEntry.objects.filter(target_type=target._meta.label_lower, target_id=target.pk)
+    entries = (entries.filter(exchange_id=exchange_id).exclude(action__endswith=".viewed")
+               .select_related("actor")[:30])
+    return [{"entry": e, "label": HISTORY_LABELS.get(e.action, e.action),
+             "reason": (e.data or {}).get("reason", "")} for e in entries]
+
+
+# --- Overview ------------------------------------------------------------------------------
+
+
+@coordinator_required
+def home(request):
+    user = request.user
+    # The lists need neither availability nor consents: drop the selector's prefetches.
+    teens = teens_for_coordinator(user=user).prefetch_related(None)
+    teens_url = reverse("coordinator_teens")
+    queues = [
+        {
+            "title": _("Jugendliche: warten auf die Einwilligung der Eltern"),
+            "items": teens.filter(status=TeenStatus.CONSENT_PENDING),
+            "url": f"{teens_url}?status={TeenStatus.CONSENT_PENDING}",
+            "kind": "teen",
+        },
+        {
+            "title": _("Jugendliche: warten auf Kennenlerngespräch und Freigabe"),
+            "items": teens.filter(status=TeenStatus.INTAKE_PENDING),
+            "url": f"{teens_url}?status={TeenStatus.INTAKE_PENDING}",
+            "kind": "teen",
+        },
+        {
+            "title": _("Auftraggeber: warten auf Prüfung"),
+            "items": provider_vetting_queue(user=user),
+            "url": f"{reverse('coordinator_providers')}?status={ProviderStatus.PENDING}",
+            "kind": "provider",
+        },
+    ]
+    for queue in queues:
+        queue["count"] = queue["items"].count()
+        queue["preview"] = list(queue["items"][:QUEUE_PREVIEW])
+    return render(request, "marketplace/coordinator/home.html", {
+        "exchanges": exchanges_for_coordinator(user=user),
+        "queues": queues,
+    })
+
+
+# --- Teens ---------------------------------------------------------------------------------
+
+
+@coordinator_required
+def teen_list(request):
+    status = request.GET.get("status", "")
+    teens = teens_for_coordinator(user=request.user).prefetch_related(None)
+    if status == "all":
+        pass
+    elif status in TeenStatus.values:
+        teens = teens.filter(status=status)
+    else:
+        status = ""
+        teens = teens.filter(status__in=VERIFICATION_QUEUE_STATUSES)
+    page = Paginator(teens, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = [("", _("Warteschlange (Einwilligung, Kennenlernen)")), ("all", _("Alle")),
+               *TeenStatus.choices]
+    return render(request, "marketplace/coordinator/teen_list.html", {
+        "page": page, "status": status, "filters": filters,
+        "several_exchanges": exchanges_for_coordinator(user=request.user).count() > 1,
+    })
+
+
+def _verify_message(teen: TeenProfile, decision: str) -> str:
+    name = teen.first_name
+    if decision == Decision.ACTIVATE:
+        return _("%(name)s ist freigeschaltet und kann vermittelt werden.") % {"name": name}
+    if decision == Decision.PAUSE:
+        return _("%(name)s ist pausiert.") % {"name": name}
+    return _("%(name)s ist gesperrt.") % {"name": name}
+
+
+@coordinator_required
+def teen_detail(request, pk: int):
+    teen = get_object_or_404(teens_for_coordinator(user=request.user), pk=pk)
+    policy = teen.exchange.policy
+    form = TeenVerifyForm(request.POST if request.method == "POST" else None, teen=teen, policy=policy)
+    if request.method == "POST" and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        try:
+            teen_verify(teen=teen, by=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _verify_message(teen, decision))
+            return redirect("coordinator_teen", pk=teen.pk)
+    # DESIGN section 8: every coordinator access to a minor's personal data is on record.
+    audit_log(actor=request.user, action="marketplace.teen.viewed", target=teen,
+              exchange_id=teen.exchange_id, subject_user_id=teen.user_id)
+    return render(request, "marketplace/coordinator/teen_detail.html", {
+        "teen": teen,
+        "policy": policy,
+        "form": form,
+        "missing": [m for messages_ in teen_missing_requirements(teen=teen, policy=policy).values()
+                    for m in messages_],
+        "consents": teen.consents.all(),
+        "availability": [(dict(WEEKDAYS)[slot.weekday], slot) for slot in teen.availability.all()],
+        "history": _history(subject_user_id=teen.user_id, target=teen, exchange_id=teen.exchange_id),
+    })
+
+
+# --- Providers -----------------------------------------------------------------------------
+
+
+@coordinator_required
+def provider_list(request):
+    status = request.GET.get("status", ProviderStatus.PENDING)
+    providers = providers_for_coordinator(user=request.user)
+    if status == "all":
+        pass
+    elif status in ProviderStatus.values:
+        providers = providers.filter(status=status)
+    else:
+        status = ProviderStatus.PENDING
+        providers = providers.filter(status=status)
+    page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = [(ProviderStatus.PENDING.value, _("Warten auf Prüfung")), ("all", _("Alle")),
+               *[(value, label) for value, label in ProviderStatus.choices
+                 if value != ProviderStatus.PENDING]]
+    return render(request, "marketplace/coordinator/provider_list.html", {
+        "page": page, "status": status, "filters": filters,
+        "several_exchanges": exchanges_for_coordinator(user=request.user).count() > 1,
+    })
+
+
+def _created_message(profile: ProviderProfile) -> str:
+    name = f"{profile.first_name} {profile.last_name}"
+    if profile.user_id:
+        return _("%(name)s ist erfasst und freigeschaltet. Eine Einladung per E-Mail geht an "
+                 "%(email)s; damit legt sie oder er ein Passwort fest.") % {
+            "name": name, "email": profile.user.email}
+    way = {
+        ContactPreference.PHONE: _("telefonisch über Sie"),
+        ContactPreference.LETTER: _("per Brief"),
+        ContactPreference.SMS: _("per SMS"),
+    }.get(profile.contact_preference, _("über Sie"))
+    return _("%(name)s ist erfasst und freigeschaltet. Ohne E-Mail-Adresse geht keine Einladung "
+             "hinaus; Nachrichten laufen %(way)s.") % {"name": name, "way": way}
+
+
+@coordinator_required
+def provider_create(request):
+    exchanges = exchanges_for_coordinator(user=request.user)
+    form = ProviderIntakeForm(request.POST if request.method == "POST" else None, exchanges=exchanges)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = provider_create_by_coordinator(
+                exchange=form.cleaned_data["exchange"], by=request.user, data=form.service_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _created_message(profile))
+            return redirect("coordinator_provider", pk=profile.pk)
+    return render(request, "marketplace/coordinator/provider_form.html", {"form": form})
+
+
+@coordinator_required
+def provider_detail(request, pk: int):
+    profile = get_object_or_404(providers_for_coordinator(user=request.user), pk=pk)
+    form = ProviderVetForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        try:
+            provider_vet(profile=profile, by=request.user, decision=decision,
+                         reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            name = f"{profile.first_name} {profile.last_name}"
+            messages.success(request, _("%(name)s ist freigeschaltet.") % {"name": name}
+                             if decision == "activate" else _("%(name)s ist gesperrt.") % {"name": name})
+            return redirect("coordinator_provider", pk=profile.pk)
+    audit_log(actor=request.user, action="marketplace.provider.viewed", target=profile,
+              exchange_id=profile.exchange_id, subject_user_id=profile.user_id)
+    return render(request, "marketplace/coordinator/provider_detail.html", {
+        "profile": profile,
+        "form": form,
+        "can_vet": profile.status in (ProviderStatus.PENDING, ProviderStatus.ACTIVE,
+                                      ProviderStatus.SUSPENDED),
+        "history": _history(subject_user_id=profile.user_id, target=profile,
+                            exchange_id=profile.exchange_id),
+    })

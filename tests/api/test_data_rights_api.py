@@ -41,6 +41,8 @@ def test_the_export_holds_nothing_of_another_person(exchange):
 def test_a_teen_without_history_is_deleted_completely(exchange):
     teen = make_teen(exchange, status=TeenStatus.INTAKE_PENDING)
     user_id = teen.user_id
+    # A coordinator looked at her profile; that alone is no history of anybody else's.
+    as_user(make_coordinator(exchange)).get(f"/api/v1/teens/{teen.pk}/")
     response = as_user(teen.user).delete("/api/v1/me/")
     assert response.json() == {"result": "deleted"}
     assert not User.objects.filter(pk=user_id).exists()

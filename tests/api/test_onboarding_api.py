@@ -70,7 +70,7 @@ def test_a_teen_signs_up_verifies_completes_her_profile_and_is_activated_over_th
     # The parent's consent request went out by a (here eager) Celery task.
     assert any(m.to == ["eva@example.org"] for m in mail.outbox)
 
-    call_command("create_coordinator", email="k@example.org", exchange=["kreis-dueren"], password=PASSWORD)
+    call_command("create_coordinator", "--email", "k@example.org", "--exchange", "kreis-dueren", "--password", PASSWORD)
     coordinator = APIClient()
     login = coordinator.post("/_allauth/app/v1/auth/login", {"email": "k@example.org", "password": PASSWORD},
                              format="json")
@@ -92,7 +92,7 @@ def test_a_teen_signs_up_verifies_completes_her_profile_and_is_activated_over_th
 def test_activation_without_the_intake_talk_names_the_missing_field(exchange):
     client = signed_up_teen()
     client.patch("/api/v1/me/", complete_profile(age=18, parent_name="", parent_email=""), format="json")
-    call_command("create_coordinator", email="k@example.org", exchange=["kreis-dueren"], password=PASSWORD)
+    call_command("create_coordinator", "--email", "k@example.org", "--exchange", "kreis-dueren", "--password", PASSWORD)
     coordinator = APIClient()
     coordinator.login(email="k@example.org", password=PASSWORD)
     teen = TeenProfile.objects.get()
