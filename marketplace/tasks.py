@@ -22,8 +22,9 @@ def send_consent_request(consent_id: int) -> None:
     from .services.consent import consent_token
 
     with transaction.atomic():
-        consent = (ParentalConsent.objects.select_for_update().select_related("teen__exchange", "teen__user")
-                   .filter(pk=consent_id).first())
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the exchange.
+        consent = (ParentalConsent.objects.select_for_update(of=("self",))
+                   .select_related("teen__exchange", "teen__user").filter(pk=consent_id).first())
         if consent is None or consent.request_sent_at or consent.given_at or consent.revoked_at:
             return
         token = consent_token(consent, purpose="give")
@@ -44,8 +45,9 @@ def send_consent_confirmation(consent_id: int) -> None:
     from .services.consent import consent_token
 
     with transaction.atomic():
-        consent = (ParentalConsent.objects.select_for_update().select_related("teen__exchange", "teen__user")
-                   .filter(pk=consent_id).first())
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the exchange.
+        consent = (ParentalConsent.objects.select_for_update(of=("self",))
+                   .select_related("teen__exchange", "teen__user").filter(pk=consent_id).first())
         if consent is None or consent.confirmation_sent_at or not consent.given_at or not consent.parent_email:
             return
         emails.send(
@@ -67,7 +69,7 @@ def send_provider_invitation(profile_id: int) -> None:
     from . import emails
 
     with transaction.atomic():
-        profile = (ProviderProfile.objects.select_for_update().select_related("user", "exchange")
+        profile = (ProviderProfile.objects.select_for_update(of=("self",)).select_related("user", "exchange")
                    .filter(pk=profile_id).first())
         if profile is None or profile.user is None or profile.invitation_sent_at:
             return

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, coordinator, public, teen, provider
+from .views import account, coordinator, provider, public, teen
 
 urlpatterns = [
     # public

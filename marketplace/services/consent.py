@@ -82,7 +82,7 @@ def consent_request(*, teen: TeenProfile) -> ParentalConsent:
 @transaction.atomic
 def consent_resend(*, teen: TeenProfile) -> ParentalConsent:
     """The teen asks for a new e-mail (lost, expired): a fresh request replaces the old link."""
-    teen = TeenProfile.objects.select_for_update().select_related("exchange__policy").get(pk=teen.pk)
+    teen = TeenProfile.objects.select_for_update(of=("self",)).select_related("exchange__policy").get(pk=teen.pk)
     if teen.status != TeenStatus.CONSENT_PENDING:
         raise Conflict(_("Es wird gerade keine Einwilligung benötigt."))
     return consent_request(teen=teen)

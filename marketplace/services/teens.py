@@ -299,7 +299,7 @@ def teen_verify(
     """A coordinator's decision on a teen: activate (when every requirement of the policy is
     met), pause or suspend (with a reason). Recorded facts (intake talk, paper consent,
     insurance, police certificate) are stored even when they are given with pause/suspend."""
-    teen = TeenProfile.objects.select_for_update().select_related("exchange__policy").get(pk=teen.pk)
+    teen = TeenProfile.objects.select_for_update(of=("self",)).select_related("exchange__policy").get(pk=teen.pk)
     if teen.status in FINAL:
         raise Conflict(_("Dieses Profil ist nicht mehr aktiv."))
     if teen.exchange_id is None:
