@@ -3,6 +3,7 @@ is set (CI). Celery runs eagerly in unit tests; tests marked `redis` use a real 
 real worker process (see tests/integration)."""
 
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -32,6 +33,21 @@ def eager_celery(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(request, settings):
+    """Each test starts with an empty cache of its own. With REDIS_URL the cache is Redis, which
+    would carry allauth's rate-limit counters from one test (and one run) to the next; clearing
+    it would flush a database the Celery broker may share, so tests get a local-memory cache."""
+    if "redis" in request.keywords:
+        return
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
 
 
 @pytest.fixture

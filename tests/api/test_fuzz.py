@@ -3,7 +3,9 @@ input, for each role."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
@@ -31,10 +33,21 @@ def tokens(exchange, other_exchange):
     }
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Calling the WSGI app directly would close the test's database connection at the end of
+    each request (Django's test client disconnects this handler for the same reason)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_endpoint_answers_500(case, tokens):
+def test_no_endpoint_answers_500(case, tokens, keep_test_connection):
     for role, token in tokens.items():
         response = case.call(headers={"X-Session-Token": token})
         assert response.status_code < 500, (role, case.method, case.path, response.text[:500])
