@@ -51,3 +51,24 @@ class CoordinatorMFAMiddleware:
                 )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class GermanFirstLocaleMiddleware:
+    """German unless the person chose otherwise. Django's LocaleMiddleware would follow the
+    browser's Accept-Language, so a senior on a borrowed English-language tablet would get
+    English; here only the language switch (cookie) or the account's language change it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

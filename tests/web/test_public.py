@@ -240,3 +240,11 @@ def test_the_site_can_be_switched_to_english(client, db):
     assert 'lang="en"' in html
     assert "I want to help" in html
     assert "Ich möchte helfen" not in html
+
+
+def test_an_english_browser_still_gets_german_until_the_person_switches(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert 'lang="de"' in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
