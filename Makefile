@@ -13,7 +13,7 @@ MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run install test lint worker beat lock messages
+.PHONY: help run install test lint worker beat lock messages bench
 
 help:
 	@echo "make run       install, migrate, load the demo and serve on http://127.0.0.1:$(PORT)"
@@ -45,6 +45,10 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Prints `name: number unit` lines (see bench/matching_bench.py) for other scripts to read.
+bench: install
+	$(BIN)/python bench/matching_bench.py
 
 worker: install
 	$(BIN)/celery -A config worker -l info

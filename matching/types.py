@@ -40,6 +40,7 @@ class Category:
     min_age: int = 14
     # On the list of § 2 Abs. 1 KindArbSchV: the only work allowed to teens treated as children.
     light_work: bool = True
+    name: str = ""  # the German display name ("Garten"); the score's reasons fall back to the slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,12 @@ class Ranked:
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
+    """A batch proposal for coordinators: which teen for which open place, best in total."""
+
     pairs: tuple[Ranked, ...]
-    places_open: int
+    places_open: int  # places of the jobs considered
+    filled: int  # places the proposal fills
     total_score: float
+    optimal: bool  # proven optimal by the solver
     method: str = ""
+    seconds: float = 0.0
