@@ -90,3 +90,11 @@ def test_the_teen_list_refuses_an_unknown_status_with_a_400_naming_it(people):
     response = client_for(people["own_coordinator"]).get("/api/v1/teens/?status=nonsense")
     assert response.status_code == 400
     assert "status" in response.json()["errors"]
+
+
+def test_an_absurd_offset_is_a_400_naming_it_and_a_huge_limit_is_capped(people):
+    client = client_for(people["own_coordinator"])
+    response = client.get("/api/v1/providers/?offset=99999999999999999999")
+    assert response.status_code == 400
+    assert "offset" in response.json()["errors"]
+    assert client.get("/api/v1/providers/?limit=99999999999999999999").status_code == 200
