@@ -458,3 +458,243 @@ class ProviderProfile(models.Model):
     @property
     def contact_email(self) -> str:
         return self.user.email if self.user_id else self.email
+
+
+class JobStatus(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    REVIEW = "review", _("Wird geprüft")
+    OPEN = "open", _("Offen")
+    FILLED = "filled", _("Besetzt")
+    DONE = "done", _("Erledigt")
+    CANCELLED = "cancelled", _("Abgesagt")
+    EXPIRED = "expired", _("Abgelaufen")
+    REJECTED = "rejected", _("Abgelehnt")
+
+
+class Job(models.Model):
+    """A small paid job of a provider. The exact street is private: teens see only the area
+    (postcode and place) until a match is confirmed; matching uses the postcode's centroid."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="jobs")
+    provider = models.ForeignKey(ProviderProfile, on_delete=models.PROTECT, related_name="jobs")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="jobs",
+                                 verbose_name=_("Art der Hilfe"))
+    title = models.CharField(_("Kurzbeschreibung"), max_length=120)
+    description = models.TextField(_("Was ist zu tun?"), blank=True)
+    street = models.CharField(_("Straße und Hausnummer"), max_length=120)
+    postcode = models.ForeignKey(Postcode, on_delete=models.PROTECT, verbose_name=_("Postleitzahl"))
+    # Copied from the postcode so that the feed can select nearby jobs with one indexed range
+    # query; never the geocoded street (data minimisation).
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    radius_km = models.PositiveSmallIntegerField(
+        _("Höchstens so weit dürfen Helfer entfernt wohnen (km)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(25)],
+    )
+    starts_at = models.DateTimeField(_("Beginn"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("Ende"), null=True, blank=True)
+    window_start = models.DateField(_("frühestens am"), null=True, blank=True)
+    window_end = models.DateField(_("spätestens am"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("Dauer (Minuten)"), null=True, blank=True)
+    hourly_rate = models.DecimalField(_("Stundensatz (€)"), max_digits=5, decimal_places=2, null=True,
+                                      blank=True)
+    fixed_amount = models.DecimalField(_("Pauschale (€)"), max_digits=6, decimal_places=2, null=True,
+                                       blank=True)
+    helpers_needed = models.PositiveSmallIntegerField(
+        _("Anzahl Helfer"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)])
+    # Guarded by a conditional UPDATE and the check constraint below: never more accepted
+    # helpers than places, also when accepts race (STYLE habit 2).
+    helpers_accepted = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(_("Status"), max_length=12, choices=JobStatus.choices,
+                              default=JobStatus.DRAFT, db_index=True)
+    status_reason = models.CharField(_("Begründung"), max_length=300, blank=True)
+    preferred_teen = models.ForeignKey(
+        TeenProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("zuerst anbieten"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    filled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Auftrag")
+        verbose_name_plural = _("Aufträge")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["exchange", "status", "latitude", "longitude"], name="job_feed_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(helpers_accepted__lte=F("helpers_needed")),
+                                   name="job_never_overfilled"),
+            models.CheckConstraint(condition=Q(helpers_needed__gte=1, helpers_needed__lte=3),
+                                   name="job_helpers_1_to_3"),
+            models.CheckConstraint(
+                condition=(Q(starts_at__isnull=False, ends_at__isnull=False, window_start__isnull=True)
+                           | Q(starts_at__isnull=True, window_start__isnull=False, window_end__isnull=False,
+                               duration_minutes__isnull=False)),
+                name="job_fixed_time_or_window"),
+            models.CheckConstraint(condition=Q(hourly_rate__isnull=False) | Q(fixed_amount__isnull=False),
+                                   name="job_has_pay"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def places_left(self) -> int:
+        return self.helpers_needed - self.helpers_accepted
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("Offen")
+    ACCEPTED = "accepted", _("Angenommen")
+    DECLINED = "declined", _("Abgelehnt")
+    WITHDRAWN = "withdrawn", _("Zurückgezogen")
+    CLOSED = "closed", _("Geschlossen")
+
+
+class Application(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
+    teen = models.ForeignKey(TeenProfile, on_delete=models.CASCADE, related_name="applications")
+    message = models.TextField(_("Nachricht"), blank=True, max_length=1000)
+    status = models.CharField(max_length=10, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.PENDING, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("Bewerbung")
+        verbose_name_plural = _("Bewerbungen")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "teen"], name="one_application_per_teen_and_job"),
+        ]
+
+    def __str__(self):
+        return f"{self.teen} → {self.job}"
+
+
+class AssignmentStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Vereinbart")
+    DONE = "done", _("Erledigt")
+    NO_SHOW = "no_show", _("Nicht erschienen")
+    CANCELLED = "cancelled", _("Abgesagt")
+
+
+class Assignment(models.Model):
+    """The confirmed match. Only its two sides (and the exchange's coordinators) see each
+    other's contact data and the exact address."""
+
+    job = models.ForeignKey(Job, on_delete=models.PROTECT, related_name="assignments")
+    teen = models.ForeignKey(TeenProfile, on_delete=models.PROTECT, related_name="assignments")
+    application = models.OneToOneField(Application, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="assignment")
+    status = models.CharField(max_length=10, choices=AssignmentStatus.choices,
+                              default=AssignmentStatus.CONFIRMED, db_index=True)
+    starts_at = models.DateTimeField(_("Beginn"))
+    ends_at = models.DateTimeField(_("Ende"))
+    minutes_worked = models.PositiveSmallIntegerField(_("Minuten gearbeitet"), null=True, blank=True)
+    amount_paid = models.DecimalField(_("bar bezahlt (€)"), max_digits=6, decimal_places=2, null=True,
+                                      blank=True)
+    provider_confirmed_at = models.DateTimeField(null=True, blank=True)
+    teen_confirmed_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(_("Begründung"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Vermittlung")
+        verbose_name_plural = _("Vermittlungen")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "teen"], name="one_assignment_per_teen_and_job"),
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="assignment_start_before_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.teen} @ {self.job}"
+
+
+class FeedbackAuthor(models.TextChoices):
+    PROVIDER = "provider", _("Auftraggeber/in")
+    TEEN = "teen", _("Jugendliche/r")
+
+
+class Feedback(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="feedback")
+    author = models.CharField(max_length=10, choices=FeedbackAuthor.choices)
+    stars = models.PositiveSmallIntegerField(_("Sterne"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("Kommentar"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Bewertung")
+        verbose_name_plural = _("Bewertungen")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "author"], name="one_feedback_per_side"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="feedback_stars_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.stars}★ {self.assignment}"
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Offen")
+    CLOSED = "closed", _("Erledigt")
+
+
+class Incident(models.Model):
+    """A problem reported to the coordination ("Problem melden")."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="incidents")
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="incidents")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    text = models.TextField(_("Was ist passiert?"), max_length=4000)
+    status = models.CharField(max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.OPEN,
+                              db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Problemmeldung")
+        verbose_name_plural = _("Problemmeldungen")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_status_display()}"
+
+
+class BlockedPair(models.Model):
+    """A teen and a provider who must not be matched again (set by a coordinator)."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="blocked_pairs")
+    teen = models.ForeignKey(TeenProfile, on_delete=models.CASCADE, related_name="blocked_pairs")
+    provider = models.ForeignKey(ProviderProfile, on_delete=models.CASCADE, related_name="blocked_pairs")
+    reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Gesperrtes Paar")
+        verbose_name_plural = _("Gesperrte Paare")
+        constraints = [
+            models.UniqueConstraint(fields=["teen", "provider"], name="unique_blocked_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.teen} ✕ {self.provider}"

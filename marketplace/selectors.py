@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Role, User
 
+from .matching_adapter import snapshot as snapshot_now
 from .models import Exchange, ProviderProfile, ProviderStatus, TeenProfile, TeenStatus
 
 VERIFICATION_QUEUE_STATUSES = (TeenStatus.CONSENT_PENDING, TeenStatus.INTAKE_PENDING)
@@ -45,3 +46,106 @@ def provider_vetting_queue(*, user: User) -> QuerySet[ProviderProfile]:
 
 def coordinator_can_see_teen(*, user: User, teen: TeenProfile) -> bool:
     return teen.exchange_id is not None and exchanges_for_coordinator(user=user).filter(pk=teen.exchange_id).exists()
+
+
+# --- jobs, feed and candidates ------------------------------------------------------------
+
+MAX_RADIUS_KM = 25
+
+
+def _bbox(lat: float, lon: float, radius_km: float) -> dict:
+    """Latitude/longitude bounds of a circle, for an indexed range query before the engine
+    measures exact distances."""
+    import math
+
+    dlat = radius_km / 111.0
+    dlon = radius_km / (111.32 * max(math.cos(math.radians(lat)), 0.01))
+    return {"latitude__gte": lat - dlat, "latitude__lte": lat + dlat,
+            "longitude__gte": lon - dlon, "longitude__lte": lon + dlon}
+
+
+def feed_for_teen(*, teen: TeenProfile, limit: int | None = None):
+    """The teen's job feed: open jobs of her exchange she may do, best first, as
+    (job, ranked) pairs. A fixed number of queries whatever the number of jobs: the bounding
+    box of her radius selects the few nearby jobs, the engine checks and ranks those."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from matching import engine
+
+    from .matching_adapter import job_queryset, policies_for, teen_queryset, teens_to_engine, to_job
+    from .models import Job, JobStatus
+    from .services.jobs import PREFERRED_TEEN_HOURS
+
+    if teen.status != TeenStatus.ACTIVE or teen.postcode_id is None:
+        return []
+    teen = teen_queryset().get(pk=teen.pk)
+    engine_teens = teens_to_engine([teen])
+    if not engine_teens:
+        return []
+    reserved_until = timezone.now() - timedelta(hours=PREFERRED_TEEN_HOURS)
+    jobs = list(
+        job_queryset().filter(exchange_id=teen.exchange_id, status=JobStatus.OPEN,
+                              **_bbox(teen.postcode.latitude, teen.postcode.longitude, teen.radius_km))
+        .filter(Q(preferred_teen__isnull=True) | Q(preferred_teen=teen) | Q(published_at__lt=reserved_until))
+        .select_related("postcode")
+    )
+    by_id: dict[int, Job] = {j.pk: j for j in jobs}
+    snapshot = snapshot_now(teens=engine_teens, jobs=[to_job(j) for j in jobs],
+                               policies=policies_for([teen.exchange_id]))
+    ranked = engine.jobs_for_teen(snapshot, teen.pk)
+    pairs = [(by_id[r.job_id], r) for r in ranked]
+    # "Same helper again": the job she was asked for comes first.
+    pairs.sort(key=lambda pair: pair[0].preferred_teen_id != teen.pk)
+    return pairs[:limit] if limit else pairs
+
+
+def candidates_for_job(*, job, limit: int | None = None):
+    """Active teens of the job's exchange who may do it, best first, as (teen, ranked)."""
+    from matching import engine
+
+    from .matching_adapter import policies_for, teen_queryset, teens_to_engine, to_job
+
+    box = _bbox(job.latitude, job.longitude, job.radius_km or MAX_RADIUS_KM)
+    profiles = list(teen_queryset().filter(
+        exchange_id=job.exchange_id, status=TeenStatus.ACTIVE,
+        **{f"postcode__{k}": v for k, v in box.items()}))
+    by_id = {p.pk: p for p in profiles}
+    snapshot = snapshot_now(teens=teens_to_engine(profiles), jobs=[to_job(job)],
+                               policies=policies_for([job.exchange_id]))
+    ranked = engine.teens_for_job(snapshot, job.pk, limit=limit)
+    return [(by_id[r.teen_id], r) for r in ranked]
+
+
+def why_not_for(*, job, teen: TeenProfile):
+    """The engine's full verdict for a named teen (eligible, or every reason why not)."""
+    from matching import engine
+
+    from .matching_adapter import policies_for, teen_queryset, teens_to_engine, to_job
+
+    teens = teens_to_engine(list(teen_queryset().filter(pk=teen.pk)))
+    if not teens:
+        return None
+    snapshot = snapshot_now(teens=teens, jobs=[to_job(job)], policies=policies_for([job.exchange_id]))
+    return engine.why_not(snapshot, teen.pk, job.pk)
+
+
+def proposal_for(*, exchange, job_ids=None):
+    """The engine's batch proposal over the exchange's open jobs (or `job_ids` of them):
+    returns (proposal, jobs by id, teens by id) for the coordinator's confirmation screen."""
+    from matching import engine
+
+    from .matching_adapter import job_queryset, policies_for, teen_queryset, teens_to_engine, to_job
+    from .models import JobStatus
+
+    jobs = job_queryset().filter(exchange=exchange, status=JobStatus.OPEN).select_related("postcode", "provider")
+    if job_ids is not None:
+        jobs = jobs.filter(pk__in=list(job_ids))
+    jobs = list(jobs)
+    profiles = list(teen_queryset().filter(exchange=exchange, status=TeenStatus.ACTIVE))
+    snapshot = snapshot_now(teens=teens_to_engine(profiles), jobs=[to_job(j) for j in jobs],
+                            policies=policies_for([exchange.pk]))
+    proposal = engine.propose(snapshot)
+    return proposal, {j.pk: j for j in jobs}, {p.pk: p for p in profiles}

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import account, coordinator, provider, public, teen
+from .views import (
+    account,
+    assignments,
+    coordinator,
+    coordinator_jobs,
+    provider,
+    provider_jobs,
+    public,
+    teen,
+    teen_jobs,
+)
 
 urlpatterns = [
     # public
@@ -18,8 +28,30 @@ urlpatterns = [
     path("jugendliche/profil/", teen.profile_edit, name="teen_profile"),
     path("jugendliche/einwilligung-erneut-senden/", teen.consent_resend, name="teen_consent_resend"),
     path("jugendliche/pause/", teen.pause, name="teen_pause"),
+    path("jugendliche/auftraege/", teen_jobs.feed, name="teen_feed"),
+    path("jugendliche/auftraege/<int:pk>/", teen_jobs.job_detail, name="teen_job"),
+    path("jugendliche/bewerbungen/", teen_jobs.applications, name="teen_applications"),
+    path("jugendliche/bewerbungen/<int:pk>/zurueckziehen/", teen_jobs.withdraw, name="teen_application_withdraw"),
+    path("jugendliche/einsaetze/", teen_jobs.assignments, name="teen_assignments"),
+    path("jugendliche/einsaetze.ics", teen_jobs.calendar, name="teen_calendar"),
     # providers
     path("auftraggeber/profil/", provider.profile_edit, name="provider_profile"),
+    path("auftraggeber/hilfe-anfragen/", provider_jobs.job_new, name="provider_job_new"),
+    path("auftraggeber/auftraege/", provider_jobs.job_list, name="provider_jobs"),
+    path("auftraggeber/auftraege/<int:pk>/", provider_jobs.job_detail, name="provider_job"),
+    path("auftraggeber/auftraege/<int:pk>/aendern/", provider_jobs.job_edit, name="provider_job_edit"),
+    path("auftraggeber/auftraege/<int:pk>/absagen/", provider_jobs.job_cancel, name="provider_job_cancel"),
+    path("auftraggeber/bewerbungen/<int:pk>/annehmen/", provider_jobs.application_accept,
+         name="provider_application_accept"),
+    path("auftraggeber/bewerbungen/<int:pk>/ablehnen/", provider_jobs.application_decline,
+         name="provider_application_decline"),
+    # both sides of a confirmed match (and coordinators)
+    path("einsatz/<int:pk>/bestaetigen/", assignments.complete, name="assignment_complete"),
+    path("einsatz/<int:pk>/nicht-erschienen/", assignments.no_show, name="assignment_no_show"),
+    path("einsatz/<int:pk>/absagen/", assignments.cancel, name="assignment_cancel"),
+    path("einsatz/<int:pk>/bewerten/", assignments.feedback, name="assignment_feedback"),
+    path("einsatz/<int:pk>/problem-melden/", assignments.incident, name="assignment_incident"),
+    path("einsatz/<int:pk>/nochmal-anfragen/", assignments.request_again, name="assignment_request_again"),
     # coordinators
     path("koordination/", coordinator.home, name="coordinator_home"),
     path("koordination/jugendliche/", coordinator.teen_list, name="coordinator_teens"),
@@ -27,4 +59,11 @@ urlpatterns = [
     path("koordination/auftraggeber/", coordinator.provider_list, name="coordinator_providers"),
     path("koordination/auftraggeber/neu/", coordinator.provider_create, name="coordinator_provider_create"),
     path("koordination/auftraggeber/<int:pk>/", coordinator.provider_detail, name="coordinator_provider"),
+    path("koordination/auftraege/", coordinator_jobs.job_list, name="coordinator_jobs"),
+    path("koordination/auftraege/neu/", coordinator_jobs.job_new, name="coordinator_job_new"),
+    path("koordination/auftraege/<int:pk>/", coordinator_jobs.job_detail, name="coordinator_job"),
+    path("koordination/auftraege/<int:pk>/freigeben/", coordinator_jobs.job_approve, name="coordinator_job_approve"),
+    path("koordination/auftraege/<int:pk>/ablehnen/", coordinator_jobs.job_reject, name="coordinator_job_reject"),
+    path("koordination/auftraege/<int:pk>/vermitteln/", coordinator_jobs.assign, name="coordinator_job_assign"),
+    path("koordination/vorschlag/", coordinator_jobs.proposal, name="coordinator_proposal"),
 ]
