@@ -149,3 +149,82 @@ def proposal_for(*, exchange, job_ids=None):
                             policies=policies_for([exchange.pk]))
     proposal = engine.propose(snapshot)
     return proposal, {j.pk: j for j in jobs}, {p.pk: p for p in profiles}
+
+
+# --- what each side may see (DESIGN section 8) --------------------------------------------
+
+DISTANCE_BANDS_KM = (1, 2, 5, 10, 25)
+
+
+def distance_band(km: float | None) -> str:
+    """A coarse distance for the provider's eyes: never enough to locate a teen's home."""
+    if km is None:
+        return ""
+    for limit in DISTANCE_BANDS_KM:
+        if km <= limit:
+            return f"bis {limit} km"
+    return f"über {DISTANCE_BANDS_KM[-1]} km"
+
+
+def teen_track_records(teen_ids) -> dict[int, dict]:
+    """Jobs done and average rating by providers, per teen, in two queries."""
+    from django.db.models import Avg, Count, Q
+
+    from .models import Assignment, AssignmentStatus, Feedback, FeedbackAuthor
+
+    done = dict(Assignment.objects.filter(teen_id__in=teen_ids).values("teen_id").annotate(
+        n=Count("id", filter=Q(status=AssignmentStatus.DONE))).values_list("teen_id", "n"))
+    ratings = dict(Feedback.objects.filter(assignment__teen_id__in=teen_ids, author=FeedbackAuthor.PROVIDER)
+                   .values("assignment__teen_id").annotate(avg=Avg("stars"))
+                   .values_list("assignment__teen_id", "avg"))
+    return {tid: {"jobs_done": done.get(tid, 0),
+                  "rating": round(float(ratings[tid]), 1) if ratings.get(tid) is not None else None}
+            for tid in teen_ids}
+
+
+def applicants_for_job(*, job) -> list[dict]:
+    """Applicants as a provider may see them before a match: first name, age, distance band,
+    jobs done and rating, the message, the status. Never surname, contact data or postcode."""
+    from matching.geo import haversine_km
+
+    applications = list(job.applications.select_related("teen__postcode").order_by("created_at", "id"))
+    records = teen_track_records([a.teen_id for a in applications])
+    out = []
+    for a in applications:
+        teen = a.teen
+        km = (haversine_km(job.latitude, job.longitude, teen.postcode.latitude, teen.postcode.longitude)
+              if teen.postcode_id else None)
+        out.append({"application": a, "id": a.pk, "teen_id": teen.pk, "first_name": teen.first_name,
+                    "age": teen.age, "distance_band": distance_band(km), "message": a.message,
+                    "status": a.status, **records[teen.pk]})
+    return out
+
+
+def assignment_contact(*, assignment, viewer) -> dict:
+    """The other side's contact data, for the two sides of a confirmed (or finished) match and
+    the exchange's coordinators; an empty dict for anybody else."""
+    from accounts.models import Role
+
+    from .models import AssignmentStatus
+
+    job, teen = assignment.job, assignment.teen
+    provider = job.provider
+    is_teen = viewer.role == Role.TEEN and teen.user_id == viewer.pk
+    is_provider = viewer.role == Role.PROVIDER and provider.user_id == viewer.pk
+    is_coordinator = (viewer.role == Role.COORDINATOR
+                      and viewer.memberships.filter(exchange_id=job.exchange_id).exists())
+    if assignment.status == AssignmentStatus.CANCELLED and not is_coordinator:
+        return {}
+    provider_contact = {"name": f"{provider.first_name} {provider.last_name}".strip(), "phone": provider.phone,
+                        "email": provider.contact_email, "street": job.street,
+                        "postcode": job.postcode_id, "city": job.postcode.place}
+    teen_contact = {"name": f"{teen.first_name} {teen.last_name}".strip(), "phone": teen.phone,
+                    "email": teen.user.email}
+    if is_teen:
+        return provider_contact
+    if is_provider:
+        return teen_contact
+    if is_coordinator:
+        return {"provider": provider_contact, "teen": {**teen_contact, "parent_name": teen.parent_name,
+                                                       "parent_email": teen.parent_email}}
+    return {}
