@@ -380,3 +380,19 @@ def test_apply_retention_leaves_an_active_young_teen_alone(exchange):
     assert young.first_name == "Jung"
     assert User.objects.get(pk=young.user_id).email == "jung@example.org"
 
+
+
+def test_the_demo_has_an_open_job_of_every_category_and_a_feed_for_every_teen(db, settings):
+    from django.core.management import call_command
+
+    from marketplace.models import Category, Job, JobStatus, TeenProfile
+    from marketplace.selectors import feed_for_teen
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    open_categories = set(Job.objects.filter(status=JobStatus.OPEN).values_list("category__slug", flat=True))
+    assert open_categories == set(Category.objects.values_list("slug", flat=True))
+    assert Job.objects.count() == len(open_categories)  # the second run added nothing
+    for teen in TeenProfile.objects.all():
+        assert feed_for_teen(teen=teen), teen.first_name

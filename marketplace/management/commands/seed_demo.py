@@ -8,7 +8,7 @@ is on: demo accounts with a published password must never reach a production dat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -117,6 +117,41 @@ TEENS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoJob:
+    provider: str  # first name of a demo provider
+    category: str
+    title: str
+    description: str
+    weekday: int | None  # the next such weekday (Monday 0); None: a flexible week
+    start: time | None
+    minutes: int
+    fits: str  # which demo teen can take it (documentation for the reader of this file)
+
+
+# Open jobs of every category, each placed so that at least one demo teen may and can take it.
+JOBS = [
+    DemoJob("Hildegard", "garden", "Laub rechen im Vorgarten", "Rechen und Säcke sind da.", 5, time(10, 30),
+            90, "Mia, Jonas"),
+    DemoJob("Hildegard", "pets", "Mit Bello Gassi gehen", "Ein ruhiger Dackel, eine Runde im Park.", 2,
+            time(15, 30), 60, "Mia"),
+    DemoJob("Gisela", "shopping", "Wocheneinkauf erledigen", "Einkaufszettel und Geld liegen bereit.", 0,
+            time(17, 30), 60, "Lea"),
+    DemoJob("Gisela", "household", "Fenster innen putzen", "Drei Fenster im Erdgeschoss, ohne Leiter.", 5,
+            time(9), 120, "Lea"),
+    DemoJob("Heinz", "digital", "Neues Handy einrichten", "WhatsApp und Fotos vom alten Handy übertragen.", 3,
+            time(16), 60, "Jonas"),
+    DemoJob("Gisela", "company", "Vorlesen am Nachmittag", "Aus der Zeitung oder einem Roman vorlesen.", None,
+            None, 60, "Lea"),
+    DemoJob("Hildegard", "tutoring", "Mathe-Nachhilfe für den Enkel", "7. Klasse, Bruchrechnung.", 4,
+            time(15), 90, "Tim"),
+    DemoJob("Heinz", "babysitting", "Babysitten am Sonntag", "Zwei Kinder (6 und 8), die Eltern sind im Haus.",
+            6, time(11), 120, "Tim"),
+    DemoJob("Gisela", "carrying", "Getränkekisten in den Keller tragen", "Sechs Kisten Wasser.", 5, time(10),
+            60, "Lea"),
+]
+
+
 def _birth_date(age: int, today: date) -> date:
     """Born `age` years and two months ago, so the teen keeps her legal class for ten months."""
     try:
@@ -151,6 +186,8 @@ class Command(BaseCommand):
                 self._teen(exchange, coordinator, demo)
                 logins.append((_("Jugendliche/r"), f"{demo.first_name}, {demo.legal_class}",
                                demo.email))
+            for demo in JOBS:
+                self._job(exchange, coordinator, demo)
         self._print_logins(exchange, logins)
 
     # --- pieces -----------------------------------------------------------------------------
@@ -228,6 +265,29 @@ class Command(BaseCommand):
         # profile, parental consent for minors, intake talk), so the demo teens are valid.
         teen_verify(teen=teen, by=coordinator, decision=Decision.ACTIVATE,
                     intake_on=today - timedelta(days=7), paper_consent=teen.is_minor)
+
+    def _job(self, exchange: Exchange, coordinator: User, demo: DemoJob) -> None:
+        """An open demo job, entered by the coordinator for the provider (as after a phone call,
+        so it is published at once); only when no live job of that title exists, so a second
+        run the same day changes nothing and a later run replaces jobs that have expired."""
+        from marketplace.models import Job, JobStatus
+        from marketplace.services.jobs import job_create
+
+        live = (JobStatus.REVIEW, JobStatus.OPEN, JobStatus.FILLED)
+        if Job.objects.filter(exchange=exchange, title=demo.title, status__in=live).exists():
+            return
+        provider = ProviderProfile.objects.get(exchange=exchange, first_name=demo.provider)
+        today = timezone.localdate()
+        data = {"category": demo.category, "title": demo.title, "description": demo.description,
+                "hourly_rate": exchange.policy.recommended_hourly_rate, "helpers_needed": 1}
+        if demo.weekday is None:
+            data.update(window_start=today + timedelta(days=1), window_end=today + timedelta(days=7),
+                        duration_minutes=demo.minutes)
+        else:
+            day = today + timedelta(days=(demo.weekday - today.weekday() - 1) % 7 + 1)
+            starts_at = timezone.make_aware(datetime.combine(day, demo.start))
+            data.update(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=demo.minutes))
+        job_create(provider=provider, by=coordinator, data=data)
 
     def _print_logins(self, exchange: Exchange, logins: list[tuple[str, str, str]]) -> None:
         self.stdout.write(self.style.SUCCESS(
