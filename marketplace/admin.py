@@ -10,6 +10,8 @@ from .models import (
     Category,
     CoordinatorMembership,
     Exchange,
+    Incident,
+    Job,
     Policy,
     Postcode,
     ProviderProfile,
@@ -104,6 +106,29 @@ class ProviderProfileAdmin(admin.ModelAdmin):
     list_display = ["id", "exchange", "status", "contact_preference"]
     list_filter = ["status", "exchange"]
     readonly_fields = [f.name for f in ProviderProfile._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """For the operator's overview; jobs are handled by coordinators in their console."""
+
+    list_display = ["id", "title", "exchange", "category", "status", "starts_at", "window_start",
+                    "helpers_accepted", "helpers_needed"]
+    list_filter = ["status", "exchange", "category__slug"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ["id", "exchange", "status", "created_at"]
+    list_filter = ["status", "exchange"]
+    readonly_fields = [f.name for f in Incident._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -90,3 +90,11 @@ def apply_retention() -> dict:
     from .services.retention import teens_apply_retention
 
     return teens_apply_retention(now=timezone.now())
+
+
+@shared_task
+def expire_jobs() -> int:
+    """Open jobs whose start passed unfilled expire (scheduled by Celery beat)."""
+    from .services.jobs import jobs_expire
+
+    return jobs_expire(now=timezone.now())

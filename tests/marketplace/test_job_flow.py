@@ -123,3 +123,19 @@ def test_the_last_place_cannot_be_taken_twice(world, exchange):
         application_accept(application=second, by=provider.user)
     second.refresh_from_db()
     assert second.status == ApplicationStatus.CLOSED
+
+
+def test_an_open_job_whose_start_passed_unfilled_expires_and_its_applications_close(world):
+    from marketplace.models import Application, Job
+    from marketplace.services.jobs import jobs_expire
+
+    provider, coordinator, lena = world
+    job = job_create(provider=provider, by=coordinator, data=job_data())
+    application = application_create(job=job, teen=lena)
+    Job.objects.filter(pk=job.pk).update(starts_at=timezone.now() - timedelta(hours=1),
+                                         ends_at=timezone.now() + timedelta(minutes=30))
+    assert jobs_expire() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.EXPIRED
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.CLOSED
+    assert jobs_expire() == 0
