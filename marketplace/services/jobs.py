@@ -74,6 +74,8 @@ def _validate(job: Job, data: dict, *, now: datetime) -> dict[str, list[str]]:
             errors["category"] = [_("Diese Art der Hilfe bietet die Börse nicht an.")]
         else:
             job.category = category
+    elif job.category_id is None:
+        errors["category"] = [_("Bitte die Art der Hilfe wählen.")]
     for field in ("title", "description", "street"):
         if field in data:
             setattr(job, field, (data[field] or "").strip())
@@ -196,7 +198,11 @@ def job_legal_for_someone(job: Job) -> list[m.Reason]:
             return []
         if best is None:
             best = verdict.reasons
-    return list(best or ())
+    # The archetypes are free all day, so "nur 0–23:59 Uhr verfügbar" can only mean that the job
+    # runs to or past midnight, which no weekly availability covers: say that instead.
+    reasons = [m.Reason("past_midnight", _("Ein Einsatz muss vor Mitternacht zu Ende sein."))
+               if r.code == "not_available" else r for r in (best or ())]
+    return list(dict.fromkeys(reasons))
 
 
 # --- lifecycle ---------------------------------------------------------------------------
@@ -457,6 +463,11 @@ def _confirm(job: Job, teen, by: User, application: Application | None) -> Assig
 @transaction.atomic
 def application_accept(*, application: Application, by: User) -> Assignment:
     """Accept: re-check every rule at this moment, take a place, create the assignment."""
+    # The job's lock first, the application's second, as everywhere else: the accept that fills
+    # the job closes the other pending applications, so an accept holding its application while
+    # waiting for the job would deadlock with it (20 parallel accepts did, in
+    # tests/integration/test_concurrent_accepts.py).
+    _locked(Job(pk=Application.objects.values_list("job_id", flat=True).get(pk=application.pk)))
     application = Application.objects.select_for_update(of=("self",)).select_related(
         "job__provider", "teen").get(pk=application.pk)
     if not _can_act_for(by, application.job):
@@ -510,7 +521,9 @@ def assignment_create_direct(*, job: Job, teen, by: User) -> Assignment:
         raise Conflict(_("Die Person gehört zu einer anderen Börse."))
     if Assignment.objects.filter(job=job, teen=teen).exists():
         raise Conflict(_("Diese Person ist für den Auftrag schon vermittelt."))
-    application = Application.objects.filter(job=job, teen=teen, status=ApplicationStatus.PENDING).first()
+    # Locked: a withdrawal at this moment must not be overwritten by "accepted".
+    application = (Application.objects.select_for_update(of=("self",))
+                   .filter(job=job, teen=teen, status=ApplicationStatus.PENDING).first())
     assignment = _confirm(job, teen, by, application)
     if application:
         application.status, application.decided_at, application.decided_by = (

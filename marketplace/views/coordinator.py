@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +23,15 @@ from accounts.models import AuditEntry, Role
 from accounts.services import audit_log
 
 from ..forms import WEEKDAYS, ProviderIntakeForm, ProviderVetForm, TeenVerifyForm
-from ..models import ContactPreference, ProviderProfile, ProviderStatus, TeenProfile, TeenStatus
+from ..models import (
+    ContactPreference,
+    Job,
+    JobStatus,
+    ProviderProfile,
+    ProviderStatus,
+    TeenProfile,
+    TeenStatus,
+)
 from ..selectors import (
     VERIFICATION_QUEUE_STATUSES,
     exchanges_for_coordinator,
@@ -112,9 +121,12 @@ def home(request):
     for queue in queues:
         queue["count"] = queue["items"].count()
         queue["preview"] = list(queue["items"][:QUEUE_PREVIEW])
+    job_counts = Job.objects.filter(exchange__in=exchanges_for_coordinator(user=user)).aggregate(
+        review=Count("id", filter=Q(status=JobStatus.REVIEW)), open=Count("id", filter=Q(status=JobStatus.OPEN)))
     return render(request, "marketplace/coordinator/home.html", {
         "exchanges": exchanges_for_coordinator(user=user),
         "queues": queues,
+        "job_counts": job_counts,
     })
 
 
