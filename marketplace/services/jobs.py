@@ -152,12 +152,19 @@ def _validate(job: Job, data: dict, *, now: datetime) -> dict[str, list[str]]:
         errors["hourly_rate"] = [_("Bitte einen Stundensatz oder einen Festbetrag angeben.")]
     elif job.hourly_rate is not None and job.hourly_rate < policy.min_hourly_rate:
         errors["hourly_rate"] = [_("Der Stundensatz muss mindestens %(min)s € betragen (empfohlen: %(rec)s €).")
-                                 % {"min": policy.min_hourly_rate, "rec": policy.recommended_hourly_rate}]
+                                 % {"min": _euro(policy.min_hourly_rate), "rec": _euro(policy.recommended_hourly_rate)}]
     elif job.hourly_rate is None and minutes and job.fixed_amount < (
             policy.min_hourly_rate * Decimal(minutes) / 60).quantize(Decimal("0.01")):
         errors["fixed_amount"] = [_("Der Festbetrag muss mindestens dem Mindeststundensatz von %(min)s € "
-                                    "entsprechen.") % {"min": policy.min_hourly_rate}]
+                                    "entsprechen.") % {"min": _euro(policy.min_hourly_rate)}]
     return errors
+
+
+def _euro(amount: Decimal) -> str:
+    """5,00 in German, 5.00 in English: the number as the reader's language writes it."""
+    from django.utils.formats import number_format
+
+    return number_format(amount, 2)
 
 
 def _off_grid(dt: datetime) -> bool:
