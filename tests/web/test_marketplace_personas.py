@@ -104,7 +104,7 @@ def test_before_acceptance_the_provider_sees_the_applicant_pseudonymously(client
     provider = make_provider(exchange, email="hilde@example.org")
     coordinator = make_coordinator(exchange)
     mia = make_teen(exchange, age=15, first_name="Mia", phone=TEEN_PHONE, email="mia@example.org",
-                    postcode="52372")
+                    postcode="52372", radius_km=10)
     job = job_create(provider=provider, by=coordinator, data={
         "category": "garden", "title": "Laub rechen", "starts_at": next_saturday(11),
         "ends_at": next_saturday(12), "hourly_rate": Decimal("8.00")})
