@@ -240,7 +240,7 @@ def test_the_service_s_errors_appear_next_to_the_fields(coordinator_client, prov
         provider, hourly_rate="3,00", end_time="10:00"))
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert errors["hourly_rate"][0].startswith("Der Stundensatz muss mindestens 5.00 €")
+    assert errors["hourly_rate"][0].startswith("Der Stundensatz muss mindestens 5,00 €")
     assert errors["end_time"] == ["Das Ende muss nach dem Beginn liegen."]
     assert not Job.objects.exists()
     response = coordinator_client.post(reverse("coordinator_job_new"), new_job_post(
