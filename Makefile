@@ -23,6 +23,7 @@ help:
 	@echo "make beat      Celery beat (needs REDIS_URL)"
 	@echo "make lock      re-pin requirements/*.txt from requirements/*.in with hashes"
 	@echo "make messages  update and compile the translations (needs GNU gettext)"
+	@echo "make bench     matching engine and teen feed benchmarks (the feed needs PostgreSQL)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +47,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-# Prints `name: number unit` lines (see bench/matching_bench.py) for other scripts to read.
+# Prints `name: number unit` lines (see bench/matching_bench.py and bench/feed_bench.py) for
+# other scripts to read. The feed benchmark needs PostgreSQL: DATABASE_URL, else the database
+# taschengeld_bench on 127.0.0.1:5432 (created and seeded on first use); without one it prints
+# `feed_skipped: no PostgreSQL`.
 bench: install
 	$(BIN)/python bench/matching_bench.py
+	$(BIN)/python bench/feed_bench.py
 
 worker: install
 	$(BIN)/celery -A config worker -l info
