@@ -123,6 +123,12 @@ def user_anonymise(*, user: User) -> None:
 def _end_sessions(user: User) -> None:
     # Sessions store the user id only inside the encoded data; scanning is fine for the rare
     # deletion and keeps a deleted person from staying logged in anywhere.
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     for session in Session.objects.filter(expire_date__gte=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+            # Through the session engine, so a cached copy (cached_db) goes too.
+            store(session_key=session.session_key).delete()

@@ -126,6 +126,9 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="tgb"),
         }
     }
+    # Sessions (and allauth's app session tokens) are read from Redis and written through to
+    # the database: no session query on most requests, nothing lost when Redis restarts.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Shared by every process of the embedded setup (web server, management commands),
     # so allauth's rate limits hold across requests; created by `migrate` via createcachetable.
@@ -135,6 +138,10 @@ else:
             "LOCATION": "django_cache",
         }
     }
+
+# How long a teen's computed job feed may be reused (seconds; 0 = always compute). Any change
+# of her exchange's jobs or of her profile invalidates it at once (marketplace.feed_cache).
+FEED_CACHE_SECONDS = env.int("FEED_CACHE_SECONDS", default=60)
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

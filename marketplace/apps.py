@@ -12,3 +12,5 @@ class MarketplaceConfig(AppConfig):
         from .data_rights import contributor
 
         data_rights_register(contributor)
+
+        from . import signals  # noqa: F401  (connects the feed cache's invalidation)

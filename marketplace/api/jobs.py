@@ -14,9 +14,11 @@ role may not take on an object it can see answers 403; the object's state (full,
 status) answers 409 from the services, which hold every rule.
 """
 
+import json
 import re
 from datetime import date, timedelta
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from accounts.models import Role
 from accounts.services import audit_log
 from matching.geo import haversine_km, round_half_km
 
+from ..feed_cache import cached_feed
 from ..matching_adapter import aware
 from ..models import (
     Application,
@@ -231,22 +234,31 @@ class JobViewSet(viewsets.GenericViewSet):
 
     def _feed(self, request):
         """The teen's feed. A fixed number of queries whatever the number of jobs: the
-        selector's, plus one for her applications to the jobs on this page."""
+        selector's, plus one for her applications. The serialized feed is cached until her
+        exchange or her profile changes (marketplace.feed_cache), so most reads cost a cache
+        lookup; pages are cut from the cached list."""
         teen = _teen_of(request)
-        page = self.paginate_queryset(feed_for_teen(teen=teen))
-        applied = {job_id: {"id": pk, "status": state} for job_id, pk, state in
-                   Application.objects.filter(teen=teen, job_id__in=[job.pk for job, _r in page])
-                   .values_list("job_id", "id", "status")}
-        jobs = []
-        for job, ranked in page:
-            job.distance_km, job.score, job.reasons = ranked.distance_km, ranked.score, list(ranked.reasons)
-            job.time_suggested = job.starts_at is None
-            if job.time_suggested:
-                job.suggested_times = (aware(ranked.starts_at), aware(ranked.ends_at))
-            job.my_application = applied.get(job.pk)
-            jobs.append(job)
-        context = {**self.get_serializer_context(), "view_as": "teen_feed"}
-        return self.get_paginated_response(s.JobSerializer(jobs, many=True, context=context).data)
+
+        def build():
+            pairs = feed_for_teen(teen=teen)
+            applied = {job_id: {"id": pk, "status": state} for job_id, pk, state in
+                       Application.objects.filter(teen=teen, job_id__in=[job.pk for job, _r in pairs])
+                       .values_list("job_id", "id", "status")}
+            jobs = []
+            for job, ranked in pairs:
+                job.distance_km, job.score, job.reasons = ranked.distance_km, ranked.score, list(ranked.reasons)
+                job.time_suggested = job.starts_at is None
+                if job.time_suggested:
+                    job.suggested_times = (aware(ranked.starts_at), aware(ranked.ends_at))
+                job.my_application = applied.get(job.pk)
+                jobs.append(job)
+            context = {**self.get_serializer_context(), "view_as": "teen_feed"}
+            # Plain lists and dicts, so that the cache can hold them.
+            return json.loads(json.dumps(s.JobSerializer(jobs, many=True, context=context).data,
+                                         cls=DjangoJSONEncoder))
+
+        page = self.paginate_queryset(cached_feed(teen, build))
+        return self.get_paginated_response(page)
 
     def _filtered(self, qs):
         params = self.request.query_params

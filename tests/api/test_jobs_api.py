@@ -584,3 +584,31 @@ def test_unknown_or_absurd_ids_are_a_404_for_everyone(world, path, pk):
         response = client_for(user).get(path.format(pk))
         assert response.status_code == 404, (user, response.content)
         assert response.json()["errors"] == {}
+
+
+# --- the feed cache ------------------------------------------------------------------------------
+
+
+def test_a_repeated_feed_read_is_served_from_the_cache_and_a_change_shows_at_once(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lena = client_for(world["lena"].user)
+    first_job = posted_and_approved(world)
+    assert [j["id"] for j in lena.get("/api/v1/jobs/").json()["results"]] == [first_job["id"]]
+    with CaptureQueriesContext(connection) as second_read:
+        again = lena.get("/api/v1/jobs/").json()["results"]
+    assert [j["id"] for j in again] == [first_job["id"]]
+    assert len(second_read) < FEED_QUERIES - 5  # no engine inputs were loaded again
+
+    # A new job, her application and her profile each change what she sees, at once.
+    second_job = posted_and_approved(world, title="Hecke schneiden", starts_at=next_saturday(13).isoformat(),
+                                     ends_at=next_saturday(14).isoformat())
+    assert {j["id"] for j in lena.get("/api/v1/jobs/").json()["results"]} == {first_job["id"], second_job["id"]}
+    assert apply(world["lena"], first_job["id"]).status_code == 201
+    feed = {j["id"]: j for j in lena.get("/api/v1/jobs/").json()["results"]}
+    assert feed[first_job["id"]]["my_application"]["status"] == "pending"
+    # Free only on Mondays now: neither Saturday job fits any more.
+    monday = {"availability": [{"weekday": 0, "start": "15:00", "end": "17:00"}]}
+    assert lena.patch("/api/v1/me/", monday, format="json").status_code == 200
+    assert lena.get("/api/v1/jobs/").json()["results"] == []
