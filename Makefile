@@ -23,7 +23,7 @@ help:
 	@echo "make beat      Celery beat (needs REDIS_URL)"
 	@echo "make lock      re-pin requirements/*.txt from requirements/*.in with hashes"
 	@echo "make messages  update and compile the translations (needs GNU gettext)"
-	@echo "make bench     matching engine and teen feed benchmarks (the feed needs PostgreSQL)"
+	@echo "make bench     matching engine, teen feed and notification pipeline benchmarks (PostgreSQL)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,10 +50,14 @@ lint: install
 # Prints `name: number unit` lines (see bench/matching_bench.py and bench/feed_bench.py) for
 # other scripts to read. The feed benchmark needs PostgreSQL: DATABASE_URL, else the database
 # taschengeld_bench on 127.0.0.1:5432 (created and seeded on first use); without one it prints
-# `feed_skipped: no PostgreSQL`.
+# `feed_skipped: no PostgreSQL`. The notification pipeline benchmark (10,000 e-mails through a
+# redis-server of its own, two worker processes and an SMTP server on loopback) uses the database
+# taschengeld_notif_bench (NOTIFICATIONS_BENCH_DATABASE_URL) and prints `notifications_skipped: …`
+# without PostgreSQL or redis-server.
 bench: install
 	$(BIN)/python bench/matching_bench.py
 	$(BIN)/python bench/feed_bench.py
+	$(BIN)/python bench/notifications_bench.py
 
 worker: install
 	$(BIN)/celery -A config worker -l info

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "allauth.headless",
     "allauth.mfa",
     "accounts",
+    "notifications",
     "marketplace",
 ]
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "marketplace.context_processors.navigation",
                 "marketplace.context_processors.site",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -283,9 +285,35 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection before and after every task unless this
+# is set: each task paid for a new PostgreSQL connection, more than its own queries cost.
+# config/celery.py leaves the decision to CONN_MAX_AGE and CONN_HEALTH_CHECKS, as for requests.
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_TIMEZONE = TIME_ZONE
 if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT.")
+
+# The periodic work, in code (run `celery -A config beat`; `make beat`).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # Re-send what no worker picked up (broker down at commit, quiet hours over, dead worker).
+    "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "expire-jobs": {"task": "marketplace.tasks.expire_jobs", "schedule": crontab(minute="*/15")},
+    "apply-retention": {"task": "marketplace.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
+    # Reminders of a confirmed job: in the late afternoon of the day before (a coordinator can
+    # still phone a provider without e-mail), and two hours ahead.
+    "reminders-day-before": {"task": "marketplace.tasks.send_reminders_day_before",
+                             "schedule": crontab(hour=16, minute=0)},
+    "reminders-two-hours": {"task": "marketplace.tasks.send_reminders_two_hours", "schedule": crontab(minute="*/10")},
+    # The daily digest of new fitting jobs, after school.
+    "job-digests": {"task": "marketplace.tasks.send_job_digests", "schedule": crontab(hour=15, minute=30)},
+    # Open jobs with places left 48 hours before their start, to the coordinators.
+    "unfilled-jobs": {"task": "marketplace.tasks.warn_unfilled_jobs", "schedule": crontab(minute="5,35")},
+    "feedback-requests": {"task": "marketplace.tasks.send_feedback_requests", "schedule": crontab(minute=20)},
+}
+# SMS transport: a dotted path to `send(phone, text)`; the default only logs that one went out.
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.channels.sms.log_backend")
 
 # --- Production hardening (what `check --deploy` asks for) --------------------------------
 if PRODUCTION:

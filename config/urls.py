@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/v1/", include("marketplace.api.urls")),
+    path("api/v1/", include("notifications.api")),
+    path("nachrichten/", include("notifications.urls")),
     path("", include("marketplace.urls")),
 ]
 

@@ -31,6 +31,7 @@ from .models import (
 
 BERLIN = ZoneInfo("Europe/Berlin")
 RECENT_JOBS_DAYS = 30
+RECENT_OFFERS_DAYS = 7
 
 
 def local(dt: datetime) -> datetime:
@@ -120,7 +121,9 @@ def teens_to_engine(profiles: list[TeenProfile], *, now: datetime | None = None,
     blocked: dict[int, set[int]] = defaultdict(set)
     for teen_id, provider_id in BlockedPair.objects.filter(teen_id__in=ids).values_list("teen_id", "provider_id"):
         blocked[teen_id].add(provider_id)
-    notifications = _recent_notification_counts(ids, now)
+    # The same count for every job: it orders teens (a job's candidates), never one teen's
+    # jobs, so a single teen (her feed, an accept) costs no query for it.
+    notifications = _recent_notification_counts(profiles, now) if len(ids) > 1 else {}
 
     out = []
     for p in profiles:
@@ -145,9 +148,13 @@ def teens_to_engine(profiles: list[TeenProfile], *, now: datetime | None = None,
     return out
 
 
-def _recent_notification_counts(teen_ids: list[int], now: datetime) -> dict[int, int]:
-    """Job offers sent lately (filled in by the notifications issue; none are sent yet)."""
-    return {}
+def _recent_notification_counts(profiles: list[TeenProfile], now: datetime) -> dict[int, int]:
+    """Job offers each teen got in the last RECENT_OFFERS_DAYS (different jobs), by teen id:
+    fewer offers rank a teen higher, so chances spread (DESIGN section 6)."""
+    from .notify import offers_since
+
+    counts = offers_since([p.user_id for p in profiles], now - timedelta(days=RECENT_OFFERS_DAYS))
+    return {p.pk: counts[p.user_id] for p in profiles if counts[p.user_id]}
 
 
 def teen_queryset():

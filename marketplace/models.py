@@ -149,6 +149,12 @@ class Policy(models.Model):
         _("Gültigkeit des Einwilligungslinks (Tage)"), default=14,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    # Offers of new fitting jobs per teen and day: enough to choose from, few enough that the
+    # messages are still read and the chances spread over all teens (DESIGN sections 6 and 7).
+    max_job_offers_per_day = models.PositiveSmallIntegerField(
+        _("Höchstens so viele Auftragsangebote pro Jugendlichem und Tag"), default=3,
+        validators=[MinValueValidator(0), MaxValueValidator(20)],
+    )
     inactivity_anonymise_after_days = models.PositiveIntegerField(
         _("Anonymisierung nach Inaktivität (Tage)"), default=730,
         validators=[MinValueValidator(90)],
@@ -360,9 +366,8 @@ class ParentalConsent(models.Model):
     participation = models.BooleanField(_("Teilnahme erlaubt"), default=False)
     data_processing = models.BooleanField(_("Datenverarbeitung erlaubt"), default=False)
     revoked_at = models.DateTimeField(_("widerrufen am"), null=True, blank=True)
-    # Set by the worker after the e-mail left; a retried or repeated task sends nothing twice.
-    request_sent_at = models.DateTimeField(null=True, blank=True)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # The e-mails to the parent (request, confirmation) are rows of the notifications outbox,
+    # which records when each was sent (`marketplace.notify`).
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", verbose_name=_("erfasst von"),

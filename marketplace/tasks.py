@@ -16,49 +16,27 @@ RETRY = dict(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=1800,
              max_retries=8, acks_late=True)
 
 
-@shared_task(**RETRY)
+@shared_task(acks_late=True)
 def send_consent_request(consent_id: int) -> None:
-    from . import emails
-    from .services.consent import consent_token
+    """Kept for tasks queued before the consent e-mail moved to the notifications outbox: it
+    writes the outbox row (once, by its key), which the pipeline sends."""
+    from . import notify
 
-    with transaction.atomic():
-        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the exchange.
-        consent = (ParentalConsent.objects.select_for_update(of=("self",))
-                   .select_related("teen__exchange", "teen__user").filter(pk=consent_id).first())
-        if consent is None or consent.request_sent_at or consent.given_at or consent.revoked_at:
-            return
-        token = consent_token(consent, purpose="give")
-        emails.send(
-            template="consent_request", to=consent.parent_email,
-            language=consent.teen.user.language,
-            context={"consent": consent, "teen": consent.teen, "exchange": consent.teen.exchange,
-                     "link": reverse("consent_give", args=[token])},
-        )
-        consent.request_sent_at = timezone.now()
-        consent.save(update_fields=["request_sent_at"])
-    logger.info("consent request %s sent", consent_id)
+    consent = ParentalConsent.objects.filter(pk=consent_id, given_at__isnull=True, revoked_at__isnull=True).first()
+    if consent is not None:
+        with transaction.atomic():
+            notify.consent_requested(consent=consent)
 
 
-@shared_task(**RETRY)
+@shared_task(acks_late=True)
 def send_consent_confirmation(consent_id: int) -> None:
-    from . import emails
-    from .services.consent import consent_token
+    """Kept for tasks queued before the move to the outbox (see `send_consent_request`)."""
+    from . import notify
 
-    with transaction.atomic():
-        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the exchange.
-        consent = (ParentalConsent.objects.select_for_update(of=("self",))
-                   .select_related("teen__exchange", "teen__user").filter(pk=consent_id).first())
-        if consent is None or consent.confirmation_sent_at or not consent.given_at or not consent.parent_email:
-            return
-        emails.send(
-            template="consent_confirmation", to=consent.parent_email,
-            language=consent.teen.user.language,
-            context={"consent": consent, "teen": consent.teen, "exchange": consent.teen.exchange,
-                     "revoke_link": reverse("consent_revoke", args=[consent_token(consent, purpose="revoke")])},
-        )
-        consent.confirmation_sent_at = timezone.now()
-        consent.save(update_fields=["confirmation_sent_at"])
-    logger.info("consent confirmation %s sent", consent_id)
+    consent = ParentalConsent.objects.filter(pk=consent_id, given_at__isnull=False).first()
+    if consent is not None:
+        with transaction.atomic():
+            notify.consent_given(consent=consent)
 
 
 @shared_task(**RETRY)
@@ -98,3 +76,42 @@ def expire_jobs() -> int:
     from .services.jobs import jobs_expire
 
     return jobs_expire(now=timezone.now())
+
+
+# --- scheduled notifications (CELERY_BEAT_SCHEDULE). Each is safe to run twice and after a
+# pause: every message has a key of its own (match and reminder, job, teen and day), so a
+# second run or an overlapping one writes nothing new.
+
+@shared_task(acks_late=True)
+def send_reminders_day_before() -> int:
+    from .notify import reminders_day_before_send
+
+    return reminders_day_before_send(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def send_reminders_two_hours() -> int:
+    from .notify import reminders_two_hours_send
+
+    return reminders_two_hours_send(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def send_job_digests() -> int:
+    from .notify import job_digest_send
+
+    return job_digest_send(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def warn_unfilled_jobs() -> int:
+    from .notify import unfilled_jobs_warn
+
+    return unfilled_jobs_warn(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def send_feedback_requests() -> int:
+    from .notify import feedback_requests_send
+
+    return feedback_requests_send(now=timezone.now())

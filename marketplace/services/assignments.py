@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import audit_log
 
+from .. import notify
 from ..models import (
     Assignment,
     AssignmentStatus,
@@ -125,13 +126,18 @@ def assignment_cancel(*, assignment: Assignment, by: User, reason: str) -> Assig
     job = Job.objects.select_for_update(of=("self",)).get(pk=assignment.job_id)
     Job.objects.filter(pk=job.pk).update(helpers_accepted=F("helpers_accepted") - 1)
     job.refresh_from_db()
+    reopened = False
     if job.status == JobStatus.FILLED:
         start = job.starts_at or timezone.make_aware(datetime.combine(job.window_end, datetime.max.time()))
         job.status = JobStatus.OPEN if start > timezone.now() else JobStatus.FILLED
         job.save(update_fields=["status", "updated_at"])
+        reopened = job.status == JobStatus.OPEN
     audit_log(actor=by, action="marketplace.assignment.cancelled", target=assignment,
               exchange_id=job.exchange_id, subject_user_id=assignment.teen.user_id,
               data={"reason": reason.strip(), "by": side})
+    notify.assignment_cancelled(assignment=assignment, side=side)
+    if reopened:
+        notify.job_opened(job=job)  # the place is free again: offer it to the teens who have not heard of it
     return assignment
 
 
@@ -172,6 +178,7 @@ def incident_report(*, by: User, text: str, job: Job | None = None,
     incident = Incident.objects.create(exchange_id=job.exchange_id, job=job, assignment=assignment,
                                        reported_by=by, text=text.strip()[:4000])
     audit_log(actor=by, action="marketplace.incident.reported", target=incident, exchange_id=job.exchange_id)
+    notify.incident_reported(incident=incident)
     return incident
 
 
@@ -189,10 +196,8 @@ def job_request_again(*, assignment: Assignment, by: User, data: dict) -> Job:
     base = {"category": old.category.slug, "title": old.title, "description": old.description,
             "street": old.street, "postcode": old.postcode_id, "helpers_needed": 1,
             "hourly_rate": old.hourly_rate, "fixed_amount": old.fixed_amount}
-    job = job_create(provider=old.provider, by=by, data={**base, **data})
-    job.preferred_teen = assignment.teen
-    job.save(update_fields=["preferred_teen", "updated_at"])
-    return job
+    # Set at creation: a job that opens at once is offered to her alone while it is hers.
+    return job_create(provider=old.provider, by=by, data={**base, **data}, preferred_teen=assignment.teen)
 
 
 def ical_for_teen(*, teen, now: datetime | None = None) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import audit_log
 
+from .. import notify
 from ..models import ConsentMethod, ParentalConsent, TeenProfile, TeenStatus
 from .errors import Conflict
 
@@ -63,9 +64,8 @@ def consent_from_token(token: str, *, purpose: str) -> ParentalConsent:
 
 
 def consent_request(*, teen: TeenProfile) -> ParentalConsent:
-    """Ask the teen's parent for consent: a row now, the e-mail from a worker after commit."""
-    from ..tasks import send_consent_request
-
+    """Ask the teen's parent for consent: the request and its e-mail in the outbox now (in the
+    caller's transaction), sent by a worker after commit."""
     if not teen.parent_email:
         raise Conflict(_("Bitte zuerst die E-Mail-Adresse eines Elternteils angeben."))
     days = teen.exchange.policy.consent_link_valid_days if teen.exchange_id else 14
@@ -75,7 +75,7 @@ def consent_request(*, teen: TeenProfile) -> ParentalConsent:
     )
     audit_log(actor=teen.user, action="marketplace.consent.requested", target=consent,
               exchange_id=teen.exchange_id, subject_user_id=teen.user_id)
-    transaction.on_commit(lambda: send_consent_request.delay(consent.pk))
+    notify.consent_requested(consent=consent)
     return consent
 
 
@@ -119,9 +119,7 @@ def consent_give(
     teen_refresh_status(teen=teen)
     audit_log(actor=None, action="marketplace.consent.given", target=consent,
               exchange_id=teen.exchange_id, subject_user_id=teen.user_id)
-    from ..tasks import send_consent_confirmation
-
-    transaction.on_commit(lambda: send_consent_confirmation.delay(consent.pk))
+    notify.consent_given(consent=consent)
     return consent
 
 

@@ -20,6 +20,7 @@ from accounts.services import audit_log
 from matching import engine
 from matching import types as m
 
+from .. import notify
 from ..matching_adapter import aware, policies_for, teen_queryset, teens_to_engine, to_job
 from ..matching_adapter import snapshot as snapshot_now
 from ..models import (
@@ -215,14 +216,16 @@ def job_legal_for_someone(job: Job) -> list[m.Reason]:
 # --- lifecycle ---------------------------------------------------------------------------
 
 @transaction.atomic
-def job_create(*, provider: ProviderProfile, by: User, data: dict) -> Job:
+def job_create(*, provider: ProviderProfile, by: User, data: dict, preferred_teen=None) -> Job:
     """Create a job for `provider` (by herself, or by a coordinator after a phone call) and
-    submit it: to review where the policy wants approval, else straight to open."""
+    submit it: to review where the policy wants approval, else straight to open (and offered
+    to fitting teens). `preferred_teen` ("same helper again") gets it first."""
     if not _can_act_for(by, provider):
         raise Conflict(_("Sie können keinen Auftrag für diese Person anlegen."))
     if provider.status != ProviderStatus.ACTIVE:
         raise Conflict(_("Ihr Profil ist noch nicht freigeschaltet. Die Koordination meldet sich bei Ihnen."))
-    job = Job(exchange=provider.exchange, provider=provider, created_by=by, status=JobStatus.DRAFT)
+    job = Job(exchange=provider.exchange, provider=provider, created_by=by, status=JobStatus.DRAFT,
+              preferred_teen=preferred_teen)
     job.exchange = provider.exchange
     data = {**data}
     if "postcode" not in data:
@@ -239,6 +242,8 @@ def job_create(*, provider: ProviderProfile, by: User, data: dict) -> Job:
     _submit(job, by)
     audit_log(actor=by, action="marketplace.job.created", target=job, exchange_id=job.exchange_id,
               subject_user_id=provider.user_id)
+    if job.status == JobStatus.OPEN:
+        notify.job_opened(job=job)
     return job
 
 
@@ -269,6 +274,7 @@ def job_approve(*, job: Job, by: User) -> Job:
     job.reviewed_by, job.reviewed_at, job.published_at = by, timezone.now(), timezone.now()
     job.save()
     audit_log(actor=by, action="marketplace.job.approved", target=job, exchange_id=job.exchange_id)
+    notify.job_opened(job=job)
     return job
 
 
@@ -300,6 +306,8 @@ def job_update(*, job: Job, by: User, data: dict) -> Job:
         raise Conflict(_("Der Auftrag ist %(status)s und kann nicht mehr geändert werden.")
                        % {"status": job.get_status_display()})
     data = {k: v for k, v in data.items() if k != "category" or job.helpers_accepted == 0}
+    # A form sends every field: what counts is whether time or place really differ afterwards.
+    when_before, where_before = _when(job), _where(job)
     errors = _validate(job, data, now=timezone.now())
     if errors:
         raise ValidationError(errors)
@@ -309,9 +317,21 @@ def job_update(*, job: Job, by: User, data: dict) -> Job:
     if changed_when_or_where and job.helpers_accepted:
         _recheck_helpers(job)
     job.save()
-    audit_log(actor=by, action="marketplace.job.changed", target=job, exchange_id=job.exchange_id,
-              data={"fields": sorted(data.keys())})
+    entry = audit_log(actor=by, action="marketplace.job.changed", target=job, exchange_id=job.exchange_id,
+                      data={"fields": sorted(data.keys())})
+    time_changed, place_changed = _when(job) != when_before, _where(job) != where_before
+    if (time_changed or place_changed) and job.status in (JobStatus.OPEN, JobStatus.FILLED):
+        notify.job_changed(job=job, by=by, change_key=str(entry.pk), time_changed=time_changed,
+                           place_changed=place_changed)
     return job
+
+
+def _when(job: Job) -> tuple:
+    return (job.starts_at, job.ends_at, job.window_start, job.window_end, job.duration_minutes)
+
+
+def _where(job: Job) -> tuple:
+    return (job.street, job.postcode_id)
 
 
 def _recheck_helpers(job: Job) -> None:
@@ -348,12 +368,15 @@ def job_cancel(*, job: Job, by: User, reason: str) -> Job:
                        % {"status": job.get_status_display()})
     job.status, job.status_reason = JobStatus.CANCELLED, reason.strip()
     job.save()
-    job.applications.filter(status=ApplicationStatus.PENDING).update(status=ApplicationStatus.CLOSED,
-                                                                     decided_at=timezone.now())
-    job.assignments.filter(status=AssignmentStatus.CONFIRMED).update(
+    pending = list(job.applications.filter(status=ApplicationStatus.PENDING).select_related("teen__user"))
+    confirmed = list(job.assignments.filter(status=AssignmentStatus.CONFIRMED).select_related("teen__user"))
+    job.applications.filter(pk__in=[a.pk for a in pending], status=ApplicationStatus.PENDING).update(
+        status=ApplicationStatus.CLOSED, decided_at=timezone.now())
+    job.assignments.filter(pk__in=[a.pk for a in confirmed], status=AssignmentStatus.CONFIRMED).update(
         status=AssignmentStatus.CANCELLED, status_reason=reason.strip())
     audit_log(actor=by, action="marketplace.job.cancelled", target=job, exchange_id=job.exchange_id,
               data={"reason": reason.strip()})
+    notify.job_cancelled(job=job, by=by, assignments=confirmed, applications=pending)
     return job
 
 
@@ -372,10 +395,15 @@ def jobs_expire(*, now: datetime | None = None) -> int:
                 continue
             job.status = JobStatus.FILLED if job.helpers_accepted else JobStatus.EXPIRED
             job.save()
-            job.applications.filter(status=ApplicationStatus.PENDING).update(
+            pending = list(job.applications.filter(status=ApplicationStatus.PENDING).select_related("teen__user"))
+            for application in pending:
+                application.job = job
+            job.applications.filter(pk__in=[a.pk for a in pending], status=ApplicationStatus.PENDING).update(
                 status=ApplicationStatus.CLOSED, decided_at=now)
             outcome = "expired" if job.status == JobStatus.EXPIRED else "closed"
             audit_log(actor=None, action=f"marketplace.job.{outcome}", target=job, exchange_id=job.exchange_id)
+            notify.applications_closed(applications=pending,
+                                       reason="expired" if job.status == JobStatus.EXPIRED else "filled")
             count += 1
     return count
 
@@ -424,6 +452,7 @@ def application_create(*, job: Job, teen, message: str = "") -> Application:
     application = Application.objects.create(job=job, teen=teen, message=(message or "").strip()[:1000])
     audit_log(actor=teen.user, action="marketplace.application.created", target=application,
               exchange_id=job.exchange_id, subject_user_id=teen.user_id)
+    notify.application_created(application=application)
     return application
 
 
@@ -456,14 +485,19 @@ def _confirm(job: Job, teen, by: User, application: Application | None) -> Assig
     assignment = Assignment.objects.create(
         job=job, teen=teen, application=application, created_by=by,
         starts_at=aware(verdict.starts_at), ends_at=aware(verdict.ends_at))
+    closed = []
     if job.helpers_accepted >= job.helpers_needed:
         job.status, job.filled_at = JobStatus.FILLED, timezone.now()
         job.save(update_fields=["status", "filled_at", "updated_at"])
-        job.applications.filter(status=ApplicationStatus.PENDING).exclude(
-            pk=application.pk if application else None).update(status=ApplicationStatus.CLOSED,
-                                                               decided_at=timezone.now())
+        closed = list(job.applications.filter(status=ApplicationStatus.PENDING).exclude(
+            pk=application.pk if application else None).select_related("teen__user"))
+        for closed_application in closed:
+            closed_application.job = job
+        job.applications.filter(pk__in=[a.pk for a in closed], status=ApplicationStatus.PENDING).update(
+            status=ApplicationStatus.CLOSED, decided_at=timezone.now())
     audit_log(actor=by, action="marketplace.assignment.confirmed", target=assignment,
               exchange_id=job.exchange_id, subject_user_id=teen.user_id)
+    notify.assignment_confirmed(assignment=assignment, by=by, closed=closed)
     return assignment
 
 
@@ -501,6 +535,7 @@ def application_decline(*, application: Application, by: User) -> Application:
     application.save()
     audit_log(actor=by, action="marketplace.application.declined", target=application,
               exchange_id=application.job.exchange_id, subject_user_id=application.teen.user_id)
+    notify.application_declined(application=application)
     return application
 
 

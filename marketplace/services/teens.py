@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.services import audit_log
 
+from .. import notify
 from ..models import (
     Absence,
     AvailabilitySlot,
@@ -336,6 +337,7 @@ def teen_verify(
 
         consent_record_paper(teen=teen, by=by, parent_name=teen.parent_name)
 
+    was_active = teen.status == TeenStatus.ACTIVE
     if decision == Decision.ACTIVATE:
         missing = teen_missing_requirements(teen=teen, policy=policy)
         if missing:
@@ -347,10 +349,12 @@ def teen_verify(
         _set_status(teen, TeenStatus.SUSPENDED, reason.strip())
     teen.save()
     action = {"activate": "activated", "pause": "paused", "suspend": "suspended"}[decision]
-    audit_log(actor=by, action=f"marketplace.teen.{action}", target=teen,
-              exchange_id=teen.exchange_id, subject_user_id=teen.user_id,
-              data={"reason": reason.strip(), "intake_on": intake_on.isoformat() if intake_on else None,
-                    "paper_consent": bool(paper_consent)})
+    entry = audit_log(actor=by, action=f"marketplace.teen.{action}", target=teen,
+                      exchange_id=teen.exchange_id, subject_user_id=teen.user_id,
+                      data={"reason": reason.strip(), "intake_on": intake_on.isoformat() if intake_on else None,
+                            "paper_consent": bool(paper_consent)})
+    if decision == Decision.ACTIVATE and not was_active:
+        notify.teen_activated(teen=teen, change_key=str(entry.pk))
     return teen
 
 

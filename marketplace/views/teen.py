@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 
+from .. import notify
 from ..forms import TeenProfileForms
 from ..models import TeenStatus
 from ..services.consent import consent_resend as consent_resend_service
@@ -94,6 +95,7 @@ def profile_edit(request):
         "forms": forms,
         "form": forms.form,
         "pending_consent": consent,
+        "consent_sent_at": notify.consent_request_sent_at(consent=consent) if consent else None,
         "valid_consent": current_consent(teen) if teen.is_minor else None,
         "can_pause": teen.status == TeenStatus.ACTIVE,
         "can_resume": teen.status == TeenStatus.PAUSED and teen.status_reason == SELF_PAUSE_REASON,

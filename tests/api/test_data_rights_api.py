@@ -67,3 +67,21 @@ def test_a_verified_teen_is_anonymised_and_the_coordinators_record_stays(exchang
     assert AuditEntry.objects.filter(action="marketplace.teen.activated", actor=coordinator,
                                      subject_user_id=user.pk).exists()
     assert not User.objects.filter(email=email).exists()
+
+
+def test_the_export_holds_her_messages_and_an_anonymised_teen_leaves_no_address_in_them(exchange):
+    from notifications.models import Notification
+    from notifications.services import Event, Recipient, notify
+
+    coordinator = make_coordinator(exchange)
+    teen = make_teen(exchange, status=TeenStatus.INTAKE_PENDING)
+    user = teen.user
+    notify(Event(kind="verification.activated", key="test:1"),
+           [Recipient(user_id=user.pk, name="Mia", email=user.email)])
+    data = as_user(user).get("/api/v1/me/export/").json()
+    assert {n["kind"] for n in data["notifications"]["notifications"]} == {"verification.activated"}
+    teen_verify(teen=teen, by=coordinator, decision="activate", intake_on=teen.created_at.date(), paper_consent=True)
+    email = user.email
+    assert as_user(user).delete("/api/v1/me/").json() == {"result": "anonymised"}
+    assert not Notification.objects.filter(recipient_email=email).exists()
+    assert not Notification.objects.filter(recipient_name="Mia").exists()

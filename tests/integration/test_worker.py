@@ -1,5 +1,6 @@
-"""A real Celery worker, a real Redis broker and PostgreSQL: the consent e-mail leaves the web
-process as a task after commit and is sent by a separate worker process (DESIGN section 7).
+"""A real Celery worker, a real Redis broker and PostgreSQL: the consent e-mail is a row of the
+notifications outbox, enqueued after commit and sent by a separate worker process (DESIGN
+section 7).
 
 The worker reads the same test database as this test (PostgreSQL only: an in-memory SQLite
 database cannot be shared between processes) and writes its e-mails to files.
@@ -27,6 +28,7 @@ from config.celery import app as celery_app
 from marketplace.models import ParentalConsent, TeenStatus
 from marketplace.services.consent import consent_from_token
 from marketplace.services.teens import Slot, teen_profile_for, teen_profile_update
+from notifications.models import Notification, Status
 from tests.factories import UserFactory, years_ago
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -105,16 +107,17 @@ def test_a_real_worker_emails_the_parent_a_working_consent_link(celery_worker, e
     })
     assert teen.status == TeenStatus.CONSENT_PENDING
     consent = ParentalConsent.objects.get(teen=teen)
+    outbox = Notification.objects.get(kind="verification.consent_requested")
 
     deadline = time.monotonic() + WAIT_SECONDS
-    while consent.request_sent_at is None:
+    while outbox.status != Status.SENT:
         assert process.poll() is None, "worker died:\n" + log_path.read_text(errors="replace")[-3000:]
         assert time.monotonic() < deadline, (
             f"no consent e-mail after {WAIT_SECONDS} s; worker log:\n"
             + log_path.read_text(errors="replace")[-3000:]
         )
         time.sleep(0.2)
-        consent.refresh_from_db()
+        outbox.refresh_from_db()
 
     assert mail.outbox == []  # the web process itself sent nothing
     messages = read_messages(mail_dir)
