@@ -10,11 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
+from celery.exceptions import Retry
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .models import Channel, Notification, Preference, Status
 
@@ -30,6 +33,12 @@ STALE_CLAIM = timedelta(minutes=10)
 # Rows per task when an event (or the sweep) enqueues many at once: one message, one claim and
 # one database connection for all of them instead of one each.
 BATCH_SIZE = 25
+# Publishing to a broker that is down: one quick retry (a dropped connection is opened anew),
+# not Celery's default of three; then the rows wait for the sweep, and so do the rows of the
+# next BROKER_PAUSE_SECONDS in this process.
+ENQUEUE_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+BROKER_PAUSE_SECONDS = 10
+_broker_failed_at: float | None = None
 
 logger = logging.getLogger(__name__)
 
@@ -141,19 +150,31 @@ def _existing_keys(keys: list[str]) -> set[str]:
 def notifications_enqueue(ids: list[int]) -> None:
     """Hand the rows to the broker, up to BATCH_SIZE ids per task (an event for many recipients
     is one message, not one per row). If the broker is down, the rows stay pending and the sweep
-    sends them later: the change that caused them has been committed and must not fail."""
+    sends them later: the change that caused them has been committed and must not fail, nor wait
+    long. After a failure this process does not try again for BROKER_PAUSE_SECONDS, so that
+    every request during an outage does not wait for the broker anew."""
+    global _broker_failed_at
     from .tasks import send_notification, send_notifications
 
+    if _broker_failed_at is not None and monotonic() - _broker_failed_at < BROKER_PAUSE_SECONDS:
+        logger.info("broker failed lately; %s notifications left to the sweep", len(ids))
+        return
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start:start + BATCH_SIZE]
         try:
             if len(chunk) == 1:
-                send_notification.delay(chunk[0])
+                send_notification.apply_async((chunk[0],), retry_policy=ENQUEUE_RETRY_POLICY)
             else:
-                send_notifications.delay(chunk)
-        except Exception:  # noqa: BLE001 - broker unreachable: the sweep will pick it up
+                send_notifications.apply_async((chunk,), retry_policy=ENQUEUE_RETRY_POLICY)
+        except (KombuOperationalError, OSError):  # the broker is unreachable: the sweep will pick them up
+            _broker_failed_at = monotonic()
             logger.warning("broker unreachable; %s notifications left to the sweep", len(ids) - start)
             return
+        except Retry:  # an eager task (no broker) met a temporary failure: the row waits for its retry
+            continue
+        except Exception:  # noqa: BLE001 - an eager task that failed: the row says why, the sweep retries
+            logger.exception("could not send notifications %s; left to the sweep", chunk)
+    _broker_failed_at = None
 
 
 def notification_claim(pk: int, *, now: datetime | None = None, stale_after: timedelta = STALE_CLAIM):

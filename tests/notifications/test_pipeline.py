@@ -251,6 +251,18 @@ def test_a_temporary_failure_in_a_batch_becomes_a_retry_of_that_row_alone(failin
     assert sorted(keys_sent()) == sorted([second.key, third.key])
 
 
+def test_a_batch_that_runs_out_of_time_hands_its_untried_rows_back_to_the_queue(monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(tasks, "BATCH_SECONDS", -1)  # a mail server so slow that no time is left
+    monkeypatch.setattr(tasks, "notifications_enqueue", enqueued.append)
+    rows = [row(), row()]
+    assert send_notifications.apply(args=[[n.pk for n in rows]]).get() == {"skipped": 0, "released": 2}
+    assert enqueued == [[n.pk for n in rows]]
+    assert set(Notification.objects.values_list("status", "attempts", "claimed_at")) == {
+        (Status.PENDING, 0, None)}
+    assert mail.outbox == []
+
+
 def test_a_recipient_refused_for_good_marks_the_row_failed(failing_mail):
     failing_mail.error = smtplib.SMTPRecipientsRefused({"schmitz@example.org": (550, b"5.1.1 No such user")})
     notification = row()
@@ -296,7 +308,7 @@ def test_the_back_off_doubles_with_jitter_and_stops_growing_below_the_visibility
 
 # --- The sweep -----------------------------------------------------------------------------
 
-def test_the_sweep_re_enqueues_forgotten_and_due_rows_but_not_future_or_fresh_ones(settings):
+def test_the_sweep_re_enqueues_forgotten_and_due_rows_but_not_future_or_fresh_ones():
     now = timezone.now()
     forgotten = row(created_at=now - timedelta(minutes=3))  # the broker was down at commit
     fresh = row(created_at=now - timedelta(seconds=30))  # its task is probably on its way
@@ -393,11 +405,16 @@ def test_an_unreachable_broker_at_commit_does_not_fail_the_change(django_capture
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(send_notification, "delay", refuse)
-    monkeypatch.setattr(send_notifications, "delay", refuse)
+    tries = []
+    monkeypatch.setattr(services, "_broker_failed_at", None)
+    monkeypatch.setattr(send_notification, "apply_async", lambda *a, **kw: tries.append(a) or refuse())
+    monkeypatch.setattr(send_notifications, "apply_async", lambda *a, **kw: tries.append(a) or refuse())
     with django_capture_on_commit_callbacks(execute=True):
         created = notify(event(), [senior(), Recipient(name="B", email="b@example.org", key="b",
                                                        channels=(Channel.EMAIL,))])
+        # The next change in this process does not wait for the broker again.
+        created += notify(event(key="pipeline:2"), [senior()])
+    assert len(tries) == 1
     assert {n.status for n in Notification.objects.all()} == {Status.PENDING}
     assert mail.outbox == []
     later = timezone.now() + timedelta(minutes=3)
