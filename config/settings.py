@@ -314,6 +314,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # SMS transport: a dotted path to `send(phone, text)`; the default only logs that one went out.
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.channels.sms.log_backend")
+# First back-off step of a temporarily failed notification (doubles per try, capped at 30 min).
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=30)
 
 # --- Production hardening (what `check --deploy` asks for) --------------------------------
 if PRODUCTION:
