@@ -88,6 +88,21 @@ def _closed(request, assignment, side):
     return _back(assignment, side)
 
 
+def _submit(request, assignment, side, form, call, success: str):
+    """Run the service `call`. Its field errors go onto the form (the page is shown again:
+    None is returned); a conflict or the success is a message on the page she came from."""
+    try:
+        call()
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return _back(assignment, side)
+    messages.success(request, success)
+    return _back(assignment, side)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def complete(request, pk: int):
@@ -111,19 +126,15 @@ def complete(request, pk: int):
 
     form = CompleteForm(request.POST if request.method == "POST" else None, assignment=assignment)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_complete(assignment=assignment, by=request.user,
-                                         minutes_worked=form.cleaned_data["minutes_worked"],
-                                         amount_paid=form.cleaned_data["amount_paid"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return _back(assignment, side)
-        else:
-            messages.success(request, _("Vielen Dank! Der Einsatz ist als erledigt eingetragen. Möchten Sie "
-                                        "%(name)s jetzt bewerten?") % {"name": assignment.teen.first_name})
-            return _back(assignment, side)
+        response = _submit(
+            request, assignment, side, form,
+            lambda: services.assignment_complete(assignment=assignment, by=request.user,
+                                                 minutes_worked=form.cleaned_data["minutes_worked"],
+                                                 amount_paid=form.cleaned_data["amount_paid"]),
+            _("Vielen Dank! Der Einsatz ist als erledigt eingetragen. Möchten Sie %(name)s jetzt "
+              "bewerten?") % {"name": assignment.teen.first_name})
+        if response:
+            return response
     return _page(request, "complete.html", assignment, side, form)
 
 
@@ -161,17 +172,13 @@ def cancel(request, pk: int):
             "name": assignment.teen.first_name}
     form = ReasonForm(request.POST if request.method == "POST" else None, label=label, help_text=help_text)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_cancel(assignment=assignment, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return _back(assignment, side)
-        else:
-            messages.success(request, _("Du hast den Einsatz abgesagt.") if side == TEEN
-                             else _("Der Einsatz ist abgesagt."))
-            return _back(assignment, side)
+        response = _submit(
+            request, assignment, side, form,
+            lambda: services.assignment_cancel(assignment=assignment, by=request.user,
+                                               reason=form.cleaned_data["reason"]),
+            _("Du hast den Einsatz abgesagt.") if side == TEEN else _("Der Einsatz ist abgesagt."))
+        if response:
+            return response
     return _page(request, "cancel.html", assignment, side, form)
 
 
@@ -190,18 +197,13 @@ def feedback(request, pk: int):
             return _back(assignment, side)
     form = FeedbackForm(request.POST if request.method == "POST" else None, informal=side == TEEN)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.feedback_give(assignment=assignment, by=request.user, stars=form.cleaned_data["stars"],
-                                   comment=form.cleaned_data["comment"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return _back(assignment, side)
-        else:
-            messages.success(request, _("Danke für deine Bewertung!") if side == TEEN
-                             else _("Vielen Dank für Ihre Bewertung!"))
-            return _back(assignment, side)
+        response = _submit(
+            request, assignment, side, form,
+            lambda: services.feedback_give(assignment=assignment, by=request.user,
+                                           stars=form.cleaned_data["stars"], comment=form.cleaned_data["comment"]),
+            _("Danke für deine Bewertung!") if side == TEEN else _("Vielen Dank für Ihre Bewertung!"))
+        if response:
+            return response
     return _page(request, "feedback.html", assignment, side, form)
 
 
@@ -211,19 +213,14 @@ def incident(request, pk: int):
     assignment, side = _load(request, pk)
     form = IncidentForm(request.POST if request.method == "POST" else None, informal=side == TEEN)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.incident_report(by=request.user, text=form.cleaned_data["text"], assignment=assignment)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return _back(assignment, side)
-        else:
-            messages.success(request, _("Danke, deine Meldung ist bei der Koordination angekommen. Sie meldet "
-                                        "sich bei dir.") if side == TEEN
-                             else _("Vielen Dank. Ihre Meldung ist bei der Koordination angekommen. Sie "
-                                    "kümmert sich darum und meldet sich bei Ihnen."))
-            return _back(assignment, side)
+        response = _submit(
+            request, assignment, side, form,
+            lambda: services.incident_report(by=request.user, text=form.cleaned_data["text"], assignment=assignment),
+            _("Danke, deine Meldung ist bei der Koordination angekommen. Sie meldet sich bei dir.") if side == TEEN
+            else _("Vielen Dank. Ihre Meldung ist bei der Koordination angekommen. Sie kümmert sich darum und "
+                   "meldet sich bei Ihnen."))
+        if response:
+            return response
     return _page(request, "incident.html", assignment, side, form, exchange=assignment.job.exchange)
 
 
