@@ -58,6 +58,8 @@ bench: install
 	$(BIN)/python bench/matching_bench.py
 	$(BIN)/python bench/feed_bench.py
 	$(BIN)/python bench/notifications_bench.py
+	$(BIN)/python bench/today_bench.py
+	$(BIN)/python bench/stats_bench.py
 
 worker: install
 	$(BIN)/celery -A config worker -l info

@@ -44,6 +44,8 @@ class Exchange(models.Model):
     contact_phone = models.CharField(_("Kontakttelefon"), max_length=40, blank=True)
     address = models.TextField(_("Anschrift"), blank=True)
     office_hours = models.TextField(_("Sprechzeiten"), blank=True)
+    # Printed under the certificate ("Nachweis für Bewerbungen"), e.g. "Maria Schmitz, Koordination".
+    signatory = models.CharField(_("Unterzeichnet Nachweise"), max_length=120, blank=True)
     postcodes = models.ManyToManyField(
         Postcode, through="ServiceArea", related_name="exchanges", verbose_name=_("Einzugsgebiet")
     )
@@ -84,6 +86,9 @@ class CoordinatorMembership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="memberships")
+    # Not every coordinator may change the policy, categories or holidays of her exchange: the
+    # youth office decides who carries that responsibility (issue 6, exchange settings).
+    can_manage_settings = models.BooleanField(_("darf die Einstellungen der Börse ändern"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -533,6 +538,8 @@ class Job(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["exchange", "status", "latitude", "longitude"], name="job_feed_idx"),
+            # The statistics count a year of jobs per exchange by the day they were posted.
+            models.Index(fields=["exchange", "created_at"], name="job_stats_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(helpers_accepted__lte=F("helpers_needed")),
@@ -612,6 +619,10 @@ class Assignment(models.Model):
     provider_confirmed_at = models.DateTimeField(null=True, blank=True)
     teen_confirmed_at = models.DateTimeField(null=True, blank=True)
     status_reason = models.CharField(_("Begründung"), max_length=300, blank=True)
+    # A no-show waits on the coordinator's "Today" page until she has followed it up.
+    reviewed_at = models.DateTimeField(_("von der Koordination nachgehalten am"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -641,6 +652,10 @@ class Feedback(models.Model):
     stars = models.PositiveSmallIntegerField(_("Sterne"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     comment = models.TextField(_("Kommentar"), blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
+    # A low rating waits on the coordinator's "Today" page until she has looked into it.
+    reviewed_at = models.DateTimeField(_("von der Koordination gesehen am"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("Bewertung")
@@ -673,6 +688,9 @@ class Incident(models.Model):
                               db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    resolution = models.TextField(_("Was wurde unternommen?"), blank=True, max_length=4000)
 
     class Meta:
         verbose_name = _("Problemmeldung")
@@ -703,3 +721,28 @@ class BlockedPair(models.Model):
 
     def __str__(self):
         return f"{self.teen} ✕ {self.provider}"
+
+
+class Broadcast(models.Model):
+    """A message from the coordination to all active teens of an exchange, or to those matching a
+    filter. The messages themselves go through the notification outbox (kind "broadcast"); this row
+    keeps what was sent, by whom and to how many, for the console and the audit."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="broadcasts")
+    title = models.CharField(_("Betreff"), max_length=120)
+    message = models.TextField(_("Nachricht"), max_length=2000)
+    url = models.CharField(_("Link (optional)"), max_length=300, blank=True)
+    # The filter as chosen: {"age_classes": [...], "postcodes": [...], "interests": [...]}.
+    filters = models.JSONField(default=dict, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Rundnachricht")
+        verbose_name_plural = _("Rundnachrichten")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title

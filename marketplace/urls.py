@@ -3,6 +3,13 @@ from django.urls import path
 from .views import (
     account,
     assignments,
+    certificate,
+    console_audit,
+    console_broadcasts,
+    console_people,
+    console_settings,
+    console_stats,
+    console_today,
     coordinator,
     coordinator_jobs,
     provider,
@@ -53,7 +60,6 @@ urlpatterns = [
     path("einsatz/<int:pk>/problem-melden/", assignments.incident, name="assignment_incident"),
     path("einsatz/<int:pk>/nochmal-anfragen/", assignments.request_again, name="assignment_request_again"),
     # coordinators
-    path("koordination/", coordinator.home, name="coordinator_home"),
     path("koordination/jugendliche/", coordinator.teen_list, name="coordinator_teens"),
     path("koordination/jugendliche/<int:pk>/", coordinator.teen_detail, name="coordinator_teen"),
     path("koordination/auftraggeber/", coordinator.provider_list, name="coordinator_providers"),
@@ -67,3 +73,8 @@ urlpatterns = [
     path("koordination/auftraege/<int:pk>/vermitteln/", coordinator_jobs.assign, name="coordinator_job_assign"),
     path("koordination/vorschlag/", coordinator_jobs.proposal, name="coordinator_proposal"),
 ]
+
+# The coordinator's console (issue 6): each part keeps its routes beside its views.
+for _part in (console_today, console_people, console_broadcasts, console_audit, certificate, console_stats,
+              console_settings):
+    urlpatterns += _part.urlpatterns

@@ -100,9 +100,9 @@ def make_provider(exchange, *, status=ProviderStatus.ACTIVE, postcode="52349", e
     )
 
 
-def make_coordinator(*exchanges, email=None) -> User:
+def make_coordinator(*exchanges, email=None, can_manage_settings: bool = False) -> User:
     user = coordinator_create(
         email=email or f"koordination{User.objects.count()}@example.org", password=PASSWORD,
-        exchanges=list(exchanges),
+        exchanges=list(exchanges), can_manage_settings=can_manage_settings,
     )
     return user

@@ -83,7 +83,8 @@ def exchange_for_postcode(code: str) -> Exchange | None:
 
 @transaction.atomic
 def coordinator_create(
-    *, email: str, password: str | None, exchanges: list[Exchange], by: User | None = None
+    *, email: str, password: str | None, exchanges: list[Exchange], by: User | None = None,
+    can_manage_settings: bool | None = None,
 ) -> User:
     """Create a coordinator account (or add exchanges to an existing one). The e-mail address
     counts as verified: the operator who creates the account vouches for it."""
@@ -103,7 +104,14 @@ def coordinator_create(
         user.set_password(password)
         user.save(update_fields=["password"])
     for exchange in exchanges:
-        _membership, created = CoordinatorMembership.objects.get_or_create(user=user, exchange=exchange)
+        membership, created = CoordinatorMembership.objects.get_or_create(
+            user=user, exchange=exchange, defaults={"can_manage_settings": bool(can_manage_settings)})
+        if not created and can_manage_settings is not None and membership.can_manage_settings != can_manage_settings:
+            membership.can_manage_settings = can_manage_settings
+            membership.save(update_fields=["can_manage_settings"])
+            audit_log(actor=by, action="marketplace.coordinator.settings_right_changed", target=exchange,
+                      exchange_id=exchange.pk, subject_user_id=user.pk,
+                      data={"can_manage_settings": can_manage_settings})
         if created:
             audit_log(actor=by, action="marketplace.coordinator.added", target=exchange,
                       exchange_id=exchange.pk, subject_user_id=user.pk)

@@ -13,9 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,8 +23,6 @@ from accounts.services import audit_log
 from ..forms import WEEKDAYS, ProviderIntakeForm, ProviderVetForm, TeenVerifyForm
 from ..models import (
     ContactPreference,
-    Job,
-    JobStatus,
     ProviderProfile,
     ProviderStatus,
     TeenProfile,
@@ -35,7 +31,6 @@ from ..models import (
 from ..selectors import (
     VERIFICATION_QUEUE_STATUSES,
     exchanges_for_coordinator,
-    provider_vetting_queue,
     providers_for_coordinator,
     teens_for_coordinator,
 )
@@ -87,47 +82,6 @@ def _history(*, subject_user_id: int | None, target, exchange_id: int | None) ->
                .select_related("actor")[:30])
     return [{"entry": e, "label": HISTORY_LABELS.get(e.action, e.action),
              "reason": (e.data or {}).get("reason", "")} for e in entries]
-
-
-# --- Overview ------------------------------------------------------------------------------
-
-
-@coordinator_required
-def home(request):
-    user = request.user
-    # The lists need neither availability nor consents: drop the selector's prefetches.
-    teens = teens_for_coordinator(user=user).prefetch_related(None)
-    teens_url = reverse("coordinator_teens")
-    queues = [
-        {
-            "title": _("Jugendliche: warten auf die Einwilligung der Eltern"),
-            "items": teens.filter(status=TeenStatus.CONSENT_PENDING),
-            "url": f"{teens_url}?status={TeenStatus.CONSENT_PENDING}",
-            "kind": "teen",
-        },
-        {
-            "title": _("Jugendliche: warten auf Kennenlerngespräch und Freigabe"),
-            "items": teens.filter(status=TeenStatus.INTAKE_PENDING),
-            "url": f"{teens_url}?status={TeenStatus.INTAKE_PENDING}",
-            "kind": "teen",
-        },
-        {
-            "title": _("Auftraggeber: warten auf Prüfung"),
-            "items": provider_vetting_queue(user=user),
-            "url": f"{reverse('coordinator_providers')}?status={ProviderStatus.PENDING}",
-            "kind": "provider",
-        },
-    ]
-    for queue in queues:
-        queue["count"] = queue["items"].count()
-        queue["preview"] = list(queue["items"][:QUEUE_PREVIEW])
-    job_counts = Job.objects.filter(exchange__in=exchanges_for_coordinator(user=user)).aggregate(
-        review=Count("id", filter=Q(status=JobStatus.REVIEW)), open=Count("id", filter=Q(status=JobStatus.OPEN)))
-    return render(request, "marketplace/coordinator/home.html", {
-        "exchanges": exchanges_for_coordinator(user=user),
-        "queues": queues,
-        "job_counts": job_counts,
-    })
 
 
 # --- Teens ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Creates a coordinator account, or adds exchanges to an existing one. Without `--
 password is asked for at the terminal; a script without a terminal must pass it.
 """
 
+import argparse
 import getpass
 import sys
 
@@ -33,8 +34,13 @@ class Command(BaseCommand):
             help="Kürzel der Börse; mehrfach angeben für mehrere Börsen",
         )
         parser.add_argument("--password", help="Passwort; ohne Angabe wird es abgefragt")
+        parser.add_argument(
+            "--settings-right", action=argparse.BooleanOptionalAction, default=None, dest="can_manage_settings",
+            help="darf Regeln, Kategorien, Kontaktdaten und Ferien der Börse ändern (Vorgabe: nein; "
+                 "ohne Angabe bleibt es bei einem bestehenden Konto, wie es ist)",
+        )
 
-    def handle(self, *args, email, exchanges, password, **options):
+    def handle(self, *args, email, exchanges, password, can_manage_settings=None, **options):
         email = email.strip().lower()
         slugs = list(dict.fromkeys(exchanges))
         found = {e.slug: e for e in Exchange.objects.filter(slug__in=slugs)}
@@ -57,7 +63,8 @@ class Command(BaseCommand):
 
         try:
             user = coordinator_create(
-                email=email, password=password, exchanges=[found[s] for s in slugs]
+                email=email, password=password, exchanges=[found[s] for s in slugs],
+                can_manage_settings=can_manage_settings,
             )
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from None

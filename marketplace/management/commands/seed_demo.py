@@ -218,7 +218,7 @@ class Command(BaseCommand):
         # password again would rehash it on every run.
         return coordinator_create(
             email=COORDINATOR_EMAIL, password=None if known else settings.DEMO_PASSWORD,
-            exchanges=[exchange],
+            exchanges=[exchange], can_manage_settings=True,
         )
 
     def _provider(self, exchange: Exchange, coordinator: User, demo: DemoProvider) -> None:

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from accounts.models import Role, User
 
-from .matching_adapter import snapshot as snapshot_now
-from .models import Exchange, ProviderProfile, ProviderStatus, TeenProfile, TeenStatus
+from ..matching_adapter import snapshot as snapshot_now
+from ..models import Exchange, ProviderProfile, ProviderStatus, TeenProfile, TeenStatus
 
 VERIFICATION_QUEUE_STATUSES = (TeenStatus.CONSENT_PENDING, TeenStatus.INTAKE_PENDING)
 
@@ -75,9 +75,9 @@ def feed_for_teen(*, teen: TeenProfile, limit: int | None = None):
 
     from matching import engine
 
-    from .matching_adapter import job_queryset, policies_for, teen_queryset, teens_to_engine, to_job
-    from .models import Job, JobStatus
-    from .services.jobs import PREFERRED_TEEN_HOURS
+    from ..matching_adapter import job_queryset, policies_for, teen_queryset, teens_to_engine, to_job
+    from ..models import Job, JobStatus
+    from ..services.jobs import PREFERRED_TEEN_HOURS
 
     if teen.status != TeenStatus.ACTIVE or teen.postcode_id is None:
         return []
@@ -106,7 +106,7 @@ def candidates_for_job(*, job, limit: int | None = None):
     """Active teens of the job's exchange who may do it, best first, as (teen, ranked)."""
     from matching import engine
 
-    from .matching_adapter import policies_for, teen_queryset, teens_to_engine, to_job
+    from ..matching_adapter import policies_for, teen_queryset, teens_to_engine, to_job
 
     box = _bbox(job.latitude, job.longitude, job.radius_km or MAX_RADIUS_KM)
     profiles = list(teen_queryset().filter(
@@ -123,7 +123,7 @@ def why_not_for(*, job, teen: TeenProfile):
     """The engine's full verdict for a named teen (eligible, or every reason why not)."""
     from matching import engine
 
-    from .matching_adapter import policies_for, teen_queryset, teens_to_engine, to_job
+    from ..matching_adapter import policies_for, teen_queryset, teens_to_engine, to_job
 
     teens = teens_to_engine(list(teen_queryset().filter(pk=teen.pk)))
     if not teens:
@@ -137,8 +137,8 @@ def proposal_for(*, exchange, job_ids=None):
     returns (proposal, jobs by id, teens by id) for the coordinator's confirmation screen."""
     from matching import engine
 
-    from .matching_adapter import job_queryset, policies_for, teen_queryset, teens_to_engine, to_job
-    from .models import JobStatus
+    from ..matching_adapter import job_queryset, policies_for, teen_queryset, teens_to_engine, to_job
+    from ..models import JobStatus
 
     jobs = job_queryset().filter(exchange=exchange, status=JobStatus.OPEN).select_related("postcode", "provider")
     if job_ids is not None:
@@ -170,7 +170,7 @@ def teen_track_records(teen_ids) -> dict[int, dict]:
     """Jobs done and average rating by providers, per teen, in two queries."""
     from django.db.models import Avg, Count, Q
 
-    from .models import Assignment, AssignmentStatus, Feedback, FeedbackAuthor
+    from ..models import Assignment, AssignmentStatus, Feedback, FeedbackAuthor
 
     done = dict(Assignment.objects.filter(teen_id__in=teen_ids).values("teen_id").annotate(
         n=Count("id", filter=Q(status=AssignmentStatus.DONE))).values_list("teen_id", "n"))
@@ -205,7 +205,7 @@ def assignment_contact(*, assignment, viewer) -> dict:
     the exchange's coordinators; an empty dict for anybody else."""
     from accounts.models import Role
 
-    from .models import AssignmentStatus
+    from ..models import AssignmentStatus
 
     job, teen = assignment.job, assignment.teen
     provider = job.provider
