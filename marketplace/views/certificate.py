@@ -1,3 +1,94 @@
-from django.urls import path  # noqa: F401
+"""The certificate for job applications ("Nachweis für Bewerbungen"), from the teen's page in
+the console and for the teen herself.
 
-urlpatterns: list = []
+A coordinator reaches only the teens of her exchanges (404 otherwise). A teen has no id in her
+URL: she gets her own certificate and nobody else's, also when she is paused or aged out, because
+her history stays hers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from ..forms_certificate import CertificatePeriodForm
+from ..models import TeenProfile, TeenStatus
+from ..selectors import teens_for_coordinator
+from ..selectors.certificate import certificate_overview
+from ..services.certificate import MAX_YEARS, certificate_pdf, teen_full_name
+from .coordinator import coordinator_required
+from .teen import teen_required
+
+# Letters that have no ASCII decomposition, or whose German spelling differs from dropping the
+# accent (ä is "ae", not "a").
+_ASCII_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss",
+                                 "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae",
+                                 "đ": "d", "Đ": "D", "œ": "oe", "Œ": "Oe"})
+
+
+def certificate_filename(*, teen: TeenProfile, start, end) -> str:
+    words = [w for w in re.split(r"[\s/\\\"';:*?<>|]+", teen_full_name(teen)) if w]
+    return "-".join(["Nachweis", *words, start.isoformat(), end.isoformat()]) + ".pdf"
+
+
+def content_disposition(filename: str) -> str:
+    """An ASCII-safe name for old clients, the real one (RFC 6266, filename*) for the others."""
+    ascii_name = unicodedata.normalize("NFKD", filename.translate(_ASCII_SPELLING))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-") or "Nachweis.pdf"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _certificate_page(request, *, teen: TeenProfile, template: str, context: dict):
+    form = CertificatePeriodForm(request.POST if request.method == "POST" else None, today=timezone.localdate())
+    if request.method == "POST" and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        try:
+            pdf = certificate_pdf(teen=teen, start=start, end=end, issued_by=request.user)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = content_disposition(
+                certificate_filename(teen=teen, start=start, end=end))
+            return response
+    return render(request, template, {
+        **context, "teen": teen, "form": form, "overview": certificate_overview(teen=teen),
+        "name": teen_full_name(teen), "max_years": MAX_YEARS,
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@coordinator_required
+def coordinator_teen_certificate(request, pk: int):
+    teen = get_object_or_404(teens_for_coordinator(user=request.user).prefetch_related(None), pk=pk)
+    return _certificate_page(request, teen=teen, template="marketplace/coordinator/certificate_form.html",
+                             context={})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@teen_required
+def teen_certificate(request):
+    # Never created here: a teen without a profile has nothing to certify.
+    teen = TeenProfile.objects.select_related("exchange").filter(user=request.user).first()
+    if teen is None or teen.status == TeenStatus.DELETED:
+        raise Http404
+    return _certificate_page(request, teen=teen, template="marketplace/teen/certificate_form.html", context={})
+
+
+urlpatterns: list = [
+    path("koordination/jugendliche/<int:pk>/nachweis/", coordinator_teen_certificate,
+         name="coordinator_teen_certificate"),
+    path("jugendliche/nachweis/", teen_certificate, name="teen_certificate"),
+]
