@@ -50,7 +50,8 @@ def test_the_overview_counts_the_queues_of_her_exchange(coordinator_client, exch
     make_provider(exchange, status=ProviderStatus.PENDING, first_name="Paula")
     response = coordinator_client.get(reverse("coordinator_home"))
     assert response.status_code == 200
-    assert [q["count"] for q in response.context["queues"]] == [1, 1, 1]
+    counts = {s["key"]: s["queue"].count for s in response.context["sections"]}
+    assert (counts["consent"], counts["intake"], counts["providers"]) == (1, 1, 1)
     html = response.content.decode()
     assert 'class="coordinator"' in html
     assert "Ida" in html and "Jan" in html and "Paula" in html
