@@ -230,7 +230,10 @@ def job_opened(*, job: Job, now: datetime | None = None) -> list[Notification]:
     job = Job.objects.select_related("exchange__policy", "category", "postcode").get(pk=job.pk)
     if job.status != JobStatus.OPEN or job.places_left <= 0:
         return []
-    teens = [teen for teen, _ranked in candidates_for_job(job=job)]
+    # A teen whose match on this job was just cancelled (by her, the provider or the coordination)
+    # is not offered the freed place: she knows the job, and the offer would read as a mistake.
+    dropped = set(job.assignments.filter(status=AssignmentStatus.CANCELLED).values_list("teen_id", flat=True))
+    teens = [teen for teen, _ranked in candidates_for_job(job=job) if teen.pk not in dropped]
     reserved = (job.preferred_teen_id and job.published_at
                 and now < job.published_at + timedelta(hours=PREFERRED_TEEN_HOURS))
     if reserved:
@@ -540,7 +543,7 @@ def incident_reported(*, incident) -> list[Notification]:
                "audience": "coordinator", "incident_id": incident.pk, "text": incident.text,
                "reported_by_role": reporter.role if reporter else "",
                "reported_at": _iso(incident.created_at),
-               "url": reverse("coordinator_job", args=[job.pk]) if job else reverse("coordinator_home")}
+               "url": reverse("coordinator_incident", args=[incident.pk])}
     return _send("coordination.incident", f"coordination.incident:{incident.pk}", context,
                  coordinator_recipients(incident.exchange_id), exchange_id=incident.exchange_id)
 
@@ -641,3 +644,35 @@ def feedback_requests_send(*, now: datetime | None = None) -> int:
                                 [teen_recipient(assignment.teen, "feedback.requested")],
                                 exchange_id=job.exchange_id, now=now))
     return count
+
+
+# --- broadcasts (issue 6) -----------------------------------------------------------------
+
+def broadcast_sent(*, broadcast, teens: list[TeenProfile]) -> list[Notification]:
+    """A coordinator's message to many teens: one event keyed by the broadcast, so it cannot
+    go out twice. The SMS choices of all of them are read at once (3,000 teens, one query)."""
+    sms = _sms_wanted([t.user_id for t in teens], "broadcast")
+    context = {**_exchange_context(broadcast.exchange), "audience": "teen", "broadcast_id": broadcast.pk,
+               "title": broadcast.title, "message": broadcast.message, "url": broadcast.url}
+    return _send("broadcast", f"broadcast:{broadcast.pk}", context,
+                 [_teen(t, sms=t.user_id in sms) for t in teens], exchange_id=broadcast.exchange_id)
+
+
+# --- the coordinator's console (issue 6) --------------------------------------------------
+
+def assignment_reassigned_away(*, assignment: Assignment) -> list[Notification]:
+    """A coordinator gave this match to another teen: the teen who loses it (and a minor's
+    parent) hear that it is cancelled by the coordination. The provider is not told of the
+    cancellation: she hears of her new helper through `assignment_confirmed`."""
+    assignment = Assignment.objects.select_related(
+        "teen__user", "job__provider__user", "job__exchange", "job__category", "job__postcode").get(pk=assignment.pk)
+    job, teen = assignment.job, assignment.teen
+    context = {**_assignment_context(assignment), "cancelled_by": "coordinator", "reason": assignment.status_reason}
+    key = f"assignment.cancelled:{assignment.pk}"
+    rows = _send("assignment.cancelled", f"{key}:teen",
+                 {**context, "audience": "teen", "url": reverse("teen_assignments")},
+                 [teen_recipient(teen, "assignment.cancelled")], exchange_id=job.exchange_id)
+    if _is_minor_on(teen, assignment.starts_at):
+        rows += _send("assignment.cancelled", f"{key}:parent", {**context, "audience": "parent"},
+                      [parent_recipient(teen)], exchange_id=job.exchange_id)
+    return rows

@@ -16,6 +16,8 @@ from accounts.services import audit_log
 
 from .. import notify
 from ..models import (
+    Application,
+    ApplicationStatus,
     Assignment,
     AssignmentStatus,
     Feedback,
@@ -110,17 +112,9 @@ def assignment_no_show(*, assignment: Assignment, by: User) -> Assignment:
     return assignment
 
 
-@transaction.atomic
-def assignment_cancel(*, assignment: Assignment, by: User, reason: str) -> Assignment:
-    """Either side (or a coordinator) cancels with a reason; the place opens again."""
-    assignment = _locked(assignment)
-    side = _side(by, assignment)
-    if side is None:
-        raise Conflict(_("Das ist nicht Ihre Vermittlung."))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("Bitte einen Grund angeben.")]})
-    if assignment.status != AssignmentStatus.CONFIRMED:
-        raise Conflict(_("Die Vermittlung ist %(status)s.") % {"status": assignment.get_status_display()})
+def _release_place(assignment: Assignment, reason: str) -> tuple[Job, bool]:
+    """Mark the match cancelled and give its place back; a filled job whose start is still
+    ahead opens again. Returns the job and whether it reopened."""
     assignment.status, assignment.status_reason = AssignmentStatus.CANCELLED, reason.strip()
     assignment.save()
     job = Job.objects.select_for_update(of=("self",)).get(pk=assignment.job_id)
@@ -132,6 +126,21 @@ def assignment_cancel(*, assignment: Assignment, by: User, reason: str) -> Assig
         job.status = JobStatus.OPEN if start > timezone.now() else JobStatus.FILLED
         job.save(update_fields=["status", "updated_at"])
         reopened = job.status == JobStatus.OPEN
+    return job, reopened
+
+
+@transaction.atomic
+def assignment_cancel(*, assignment: Assignment, by: User, reason: str) -> Assignment:
+    """Either side (or a coordinator) cancels with a reason; the place opens again."""
+    assignment = _locked(assignment)
+    side = _side(by, assignment)
+    if side is None:
+        raise Conflict(_("Das ist nicht Ihre Vermittlung."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Bitte einen Grund angeben.")]})
+    if assignment.status != AssignmentStatus.CONFIRMED:
+        raise Conflict(_("Die Vermittlung ist %(status)s.") % {"status": assignment.get_status_display()})
+    job, reopened = _release_place(assignment, reason)
     audit_log(actor=by, action="marketplace.assignment.cancelled", target=assignment,
               exchange_id=job.exchange_id, subject_user_id=assignment.teen.user_id,
               data={"reason": reason.strip(), "by": side})
@@ -139,6 +148,71 @@ def assignment_cancel(*, assignment: Assignment, by: User, reason: str) -> Assig
     if reopened:
         notify.job_opened(job=job)  # the place is free again: offer it to the teens who have not heard of it
     return assignment
+
+
+@transaction.atomic
+def assignment_reassign(*, assignment: Assignment, teen, by: User, reason: str) -> Assignment:
+    """A coordinator gives a confirmed match to another teen: the old match is cancelled and the
+    new teen confirmed in one transaction. The engine re-checks the new teen at this moment; if
+    she may not do the job, nothing changes and the error names every reason. The old teen (and
+    her parent) hear that the match is off, the new teen, her parent and the provider that it is
+    confirmed."""
+    from .jobs import _confirm
+
+    assignment = _locked(assignment)
+    job = assignment.job
+    if _side(by, assignment) != "coordinator":
+        raise Conflict(_("Nur die Koordination dieser Börse kann neu vermitteln."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Bitte einen Grund angeben.")]})
+    if assignment.status != AssignmentStatus.CONFIRMED:
+        raise Conflict(_("Die Vermittlung ist %(status)s.") % {"status": assignment.get_status_display()})
+    if assignment.starts_at <= timezone.now():
+        raise Conflict(_("Der Einsatz hat schon begonnen; er kann nicht mehr neu vermittelt werden."))
+    if teen.exchange_id != job.exchange_id:
+        raise Conflict(_("Die Person gehört zu einer anderen Börse."))
+    if teen.pk == assignment.teen_id:
+        raise ValidationError({"teen": [_("Bitte eine andere Person wählen.")]})
+    if Assignment.objects.filter(job=job, teen=teen).exists():
+        raise ValidationError({"teen": [_("%(name)s war für diesen Auftrag schon vermittelt.")
+                                        % {"name": teen.first_name}]})
+    old_teen = assignment.teen
+    _release_place(assignment, reason)
+    # `_confirm` takes only an open job: the place just given back is the one it fills again.
+    Job.objects.filter(pk=job.pk, status=JobStatus.FILLED).update(status=JobStatus.OPEN, updated_at=timezone.now())
+    application = (Application.objects.select_for_update(of=("self",))
+                   .filter(job=job, teen=teen, status=ApplicationStatus.PENDING).first())
+    # Raises (and so rolls everything back) when the new teen may not do the job.
+    new = _confirm(job, teen, by, application)
+    if application:
+        application.status, application.decided_at, application.decided_by = (
+            ApplicationStatus.ACCEPTED, timezone.now(), by)
+        application.save()
+    audit_log(actor=by, action="marketplace.assignment.cancelled", target=assignment,
+              exchange_id=job.exchange_id, subject_user_id=old_teen.user_id,
+              data={"reason": reason.strip(), "by": "coordinator", "reassigned_to": new.pk})
+    audit_log(actor=by, action="marketplace.assignment.reassigned", target=new,
+              exchange_id=job.exchange_id, subject_user_id=teen.user_id,
+              data={"reason": reason.strip(), "job_id": job.pk, "from_assignment": assignment.pk,
+                    "from_teen": old_teen.pk, "to_teen": teen.pk})
+    notify.assignment_reassigned_away(assignment=assignment)
+    return new
+
+
+def assignments_cancel_upcoming(*, assignments: list[Assignment], by: User, reason: str) -> list[Assignment]:
+    """Cancel these confirmed matches (a person is paused or suspended): each through
+    `assignment_cancel`, so both sides and a minor's parent are told. Ones that meanwhile began
+    or closed are skipped."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Bitte einen Grund angeben.")]})
+    cancelled = []
+    with transaction.atomic():
+        for assignment in assignments:
+            current = Assignment.objects.filter(pk=assignment.pk).values_list("status", "starts_at").first()
+            if current is None or current[0] != AssignmentStatus.CONFIRMED or current[1] <= timezone.now():
+                continue
+            cancelled.append(assignment_cancel(assignment=assignment, by=by, reason=reason))
+    return cancelled
 
 
 @transaction.atomic

@@ -273,7 +273,8 @@ def job_approve(*, job: Job, by: User) -> Job:
     job.status = JobStatus.OPEN
     job.reviewed_by, job.reviewed_at, job.published_at = by, timezone.now(), timezone.now()
     job.save()
-    audit_log(actor=by, action="marketplace.job.approved", target=job, exchange_id=job.exchange_id)
+    audit_log(actor=by, action="marketplace.job.approved", target=job, exchange_id=job.exchange_id,
+              subject_user_id=job.provider.user_id)
     notify.job_opened(job=job)
     return job
 
@@ -291,7 +292,7 @@ def job_reject(*, job: Job, by: User, reason: str) -> Job:
     job.reviewed_by, job.reviewed_at = by, timezone.now()
     job.save()
     audit_log(actor=by, action="marketplace.job.rejected", target=job, exchange_id=job.exchange_id,
-              data={"reason": reason.strip()})
+              subject_user_id=job.provider.user_id, data={"reason": reason.strip()})
     return job
 
 
@@ -318,7 +319,7 @@ def job_update(*, job: Job, by: User, data: dict) -> Job:
         _recheck_helpers(job)
     job.save()
     entry = audit_log(actor=by, action="marketplace.job.changed", target=job, exchange_id=job.exchange_id,
-                      data={"fields": sorted(data.keys())})
+                      subject_user_id=job.provider.user_id, data={"fields": sorted(data.keys())})
     time_changed, place_changed = _when(job) != when_before, _where(job) != where_before
     if (time_changed or place_changed) and job.status in (JobStatus.OPEN, JobStatus.FILLED):
         notify.job_changed(job=job, by=by, change_key=str(entry.pk), time_changed=time_changed,
@@ -375,7 +376,7 @@ def job_cancel(*, job: Job, by: User, reason: str) -> Job:
     job.assignments.filter(pk__in=[a.pk for a in confirmed], status=AssignmentStatus.CONFIRMED).update(
         status=AssignmentStatus.CANCELLED, status_reason=reason.strip())
     audit_log(actor=by, action="marketplace.job.cancelled", target=job, exchange_id=job.exchange_id,
-              data={"reason": reason.strip()})
+              subject_user_id=job.provider.user_id, data={"reason": reason.strip()})
     notify.job_cancelled(job=job, by=by, assignments=confirmed, applications=pending)
     return job
 

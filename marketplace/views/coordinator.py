@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from accounts.models import AuditEntry, Role
 from accounts.services import audit_log
 
 from ..forms import WEEKDAYS, ProviderIntakeForm, ProviderVetForm, TeenVerifyForm
+from ..forms_people import UPCOMING_CANCEL, BlockProviderForm, BlockTeenForm, UpcomingForm
 from ..models import (
     ContactPreference,
     ProviderProfile,
@@ -34,6 +36,14 @@ from ..selectors import (
     providers_for_coordinator,
     teens_for_coordinator,
 )
+from ..selectors.people import (
+    block_choices_for_provider,
+    block_choices_for_teen,
+    provider_history,
+    teen_history,
+    upcoming_assignments,
+)
+from ..services.assignments import assignments_cancel_upcoming
 from ..services.errors import Conflict
 from ..services.providers import provider_create_by_coordinator, provider_vet
 from ..services.teens import Decision, teen_missing_requirements, teen_verify
@@ -57,6 +67,11 @@ HISTORY_LABELS = {
     "marketplace.provider.activated": gettext_lazy("Freigeschaltet"),
     "marketplace.provider.suspended": gettext_lazy("Gesperrt"),
     "marketplace.provider.profile_changed": gettext_lazy("Profil von der Koordination geändert"),
+    "marketplace.blocked_pair.created": gettext_lazy("Paar gesperrt"),
+    "marketplace.blocked_pair.deleted": gettext_lazy("Sperre eines Paares aufgehoben"),
+    "marketplace.assignment.cancelled": gettext_lazy("Einsatz abgesagt"),
+    "marketplace.assignment.reassigned": gettext_lazy("Einsatz neu vermittelt"),
+    "marketplace.assignment.confirmed": gettext_lazy("Einsatz vereinbart"),
 }
 
 
@@ -116,22 +131,62 @@ def _verify_message(teen: TeenProfile, decision: str) -> str:
     return _("%(name)s ist gesperrt.") % {"name": name}
 
 
+def _decide(decide, *, upcoming, upcoming_form, by) -> list:
+    """The decision and, if the coordinator chose so, the cancellation of the person's upcoming
+    matches: together or not at all."""
+    with transaction.atomic():
+        decide()
+        if upcoming and upcoming_form.cleaned_data["upcoming"] == UPCOMING_CANCEL:
+            return assignments_cancel_upcoming(assignments=upcoming, by=by,
+                                               reason=upcoming_form.cleaned_data["cancel_reason"])
+    return []
+
+
+def _cancelled_message(cancelled: list) -> str:
+    return _("%(count)s vereinbarte Einsätze sind abgesagt; beide Seiten sind benachrichtigt.") % {
+        "count": len(cancelled)}
+
+
 @coordinator_required
 def teen_detail(request, pk: int):
     teen = get_object_or_404(teens_for_coordinator(user=request.user), pk=pk)
     policy = teen.exchange.policy
-    form = TeenVerifyForm(request.POST if request.method == "POST" else None, teen=teen, policy=policy)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = TeenVerifyForm(request.POST if posted else None, teen=teen, policy=policy)
+    upcoming = upcoming_assignments(teen=teen)
+    upcoming_form = UpcomingForm(request.POST if posted else None, prefix="upcoming") if upcoming else None
+    if posted and form.is_valid():
         decision = form.cleaned_data["decision"]
-        try:
-            teen_verify(teen=teen, by=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _verify_message(teen, decision))
-            return redirect("coordinator_teen", pk=teen.pk)
+        # Pausing or suspending someone with matches ahead: she must say what becomes of them.
+        asks_upcoming = bool(upcoming) and decision in (Decision.PAUSE, Decision.SUSPEND)
+        if not asks_upcoming or upcoming_form.is_valid():
+            try:
+                cancelled = _decide(lambda: teen_verify(teen=teen, by=request.user, **form.service_kwargs()),
+                                    upcoming=upcoming if asks_upcoming else [], upcoming_form=upcoming_form,
+                                    by=request.user)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except Conflict as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _verify_message(teen, decision))
+                if cancelled:
+                    messages.success(request, _cancelled_message(cancelled))
+                return redirect("coordinator_teen", pk=teen.pk)
+    return render_teen_page(request, teen, form=form, upcoming=upcoming, upcoming_form=upcoming_form)
+
+
+def render_teen_page(request, teen: TeenProfile, *, form=None, upcoming=None, upcoming_form=None,
+                     block_form=None, status: int = 200):
+    policy = teen.exchange.policy
+    if form is None:
+        form = TeenVerifyForm(teen=teen, policy=policy)
+    if upcoming is None:
+        upcoming = upcoming_assignments(teen=teen)
+        upcoming_form = UpcomingForm(prefix="upcoming") if upcoming else None
+    if block_form is None:
+        known, others = block_choices_for_teen(teen=teen)
+        block_form = BlockProviderForm(known=known, others=others, auto_id="id_block_%s")
     # DESIGN section 8: every coordinator access to a minor's personal data is on record.
     audit_log(actor=request.user, action="marketplace.teen.viewed", target=teen,
               exchange_id=teen.exchange_id, subject_user_id=teen.user_id)
@@ -144,7 +199,11 @@ def teen_detail(request, pk: int):
         "consents": teen.consents.all(),
         "availability": [(dict(WEEKDAYS)[slot.weekday], slot) for slot in teen.availability.all()],
         "history": _history(subject_user_id=teen.user_id, target=teen, exchange_id=teen.exchange_id),
-    })
+        "record": teen_history(teen=teen),
+        "upcoming": upcoming,
+        "upcoming_form": upcoming_form,
+        "block_form": block_form,
+    }, status=status)
 
 
 # --- Providers -----------------------------------------------------------------------------
@@ -207,21 +266,43 @@ def provider_create(request):
 @coordinator_required
 def provider_detail(request, pk: int):
     profile = get_object_or_404(providers_for_coordinator(user=request.user), pk=pk)
-    form = ProviderVetForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ProviderVetForm(request.POST if posted else None)
+    upcoming = upcoming_assignments(provider=profile)
+    upcoming_form = UpcomingForm(request.POST if posted else None, prefix="upcoming") if upcoming else None
+    if posted and form.is_valid():
         decision = form.cleaned_data["decision"]
-        try:
-            provider_vet(profile=profile, by=request.user, decision=decision,
-                         reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        else:
-            name = f"{profile.first_name} {profile.last_name}"
-            messages.success(request, _("%(name)s ist freigeschaltet.") % {"name": name}
-                             if decision == "activate" else _("%(name)s ist gesperrt.") % {"name": name})
-            return redirect("coordinator_provider", pk=profile.pk)
+        asks_upcoming = bool(upcoming) and decision == "suspend"
+        if not asks_upcoming or upcoming_form.is_valid():
+            try:
+                cancelled = _decide(lambda: provider_vet(profile=profile, by=request.user, decision=decision,
+                                                         reason=form.cleaned_data["reason"]),
+                                    upcoming=upcoming if asks_upcoming else [], upcoming_form=upcoming_form,
+                                    by=request.user)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except Conflict as exc:
+                messages.error(request, exc.message)
+            else:
+                name = f"{profile.first_name} {profile.last_name}"
+                messages.success(request, _("%(name)s ist freigeschaltet.") % {"name": name}
+                                 if decision == "activate" else _("%(name)s ist gesperrt.") % {"name": name})
+                if cancelled:
+                    messages.success(request, _cancelled_message(cancelled))
+                return redirect("coordinator_provider", pk=profile.pk)
+    return render_provider_page(request, profile, form=form, upcoming=upcoming, upcoming_form=upcoming_form)
+
+
+def render_provider_page(request, profile: ProviderProfile, *, form=None, upcoming=None, upcoming_form=None,
+                         block_form=None, status: int = 200):
+    if form is None:
+        form = ProviderVetForm()
+    if upcoming is None:
+        upcoming = upcoming_assignments(provider=profile)
+        upcoming_form = UpcomingForm(prefix="upcoming") if upcoming else None
+    if block_form is None:
+        known, others = block_choices_for_provider(provider=profile)
+        block_form = BlockTeenForm(known=known, others=others, auto_id="id_block_%s")
     audit_log(actor=request.user, action="marketplace.provider.viewed", target=profile,
               exchange_id=profile.exchange_id, subject_user_id=profile.user_id)
     return render(request, "marketplace/coordinator/provider_detail.html", {
@@ -231,4 +312,8 @@ def provider_detail(request, pk: int):
                                       ProviderStatus.SUSPENDED),
         "history": _history(subject_user_id=profile.user_id, target=profile,
                             exchange_id=profile.exchange_id),
-    })
+        "record": provider_history(provider=profile),
+        "upcoming": upcoming,
+        "upcoming_form": upcoming_form,
+        "block_form": block_form,
+    }, status=status)

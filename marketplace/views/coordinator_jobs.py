@@ -36,8 +36,9 @@ from ..forms_coordinator_jobs import (
     active_providers,
     parse_pairs,
 )
+from ..forms_people import AssignmentCancelForm, ReassignForm
 from ..matching_adapter import aware
-from ..models import ApplicationStatus, Job, JobStatus, TeenProfile, TeenStatus
+from ..models import ApplicationStatus, AssignmentStatus, Job, JobStatus, TeenProfile, TeenStatus
 from ..selectors import (
     applicants_for_job,
     assignment_contact,
@@ -184,19 +185,49 @@ def _why_not(request, job: Job) -> dict:
     return out
 
 
-def _render_detail(request, job: Job, *, reject_form=None, cancel_form=None, status=200):
+def _candidate_rows(job: Job, applicants: list[dict]) -> list[dict]:
+    pending = {a["teen_id"] for a in applicants if a["status"] == ApplicationStatus.PENDING}
+    rows = []
+    for teen, ranked in candidates_for_job(job=job, limit=CANDIDATE_LIMIT):
+        start = aware(ranked.starts_at)
+        rows.append({"teen": teen, "ranked": ranked, "age": teen.age_on(start.date()),
+                     "starts_at": start, "ends_at": aware(ranked.ends_at), "applied": teen.pk in pending})
+    return rows
+
+
+def _match_actions(job: Job, contacts: list[dict], candidates: list[dict] | None, applicants: list[dict],
+                   match_forms: dict | None) -> list[dict]:
+    """For each confirmed match still ahead: a cancel form and a "reassign to" form offering the
+    engine's candidates (computed once per page, also for a filled job)."""
+    ahead = [c for c in contacts if c["assignment"].status == AssignmentStatus.CONFIRMED
+             and c["assignment"].starts_at > timezone.now()]
+    if not ahead:
+        return candidates or []
+    if candidates is None:
+        candidates = _candidate_rows(job, applicants)
+    taken = {c["assignment"].teen_id for c in contacts}
+    choices = [c for c in candidates if c["teen"].pk not in taken]
+    match_forms = match_forms or {}
+    for item in ahead:
+        a = item["assignment"]
+        given = match_forms.get(a.pk, {})
+        item["cancel_form"] = given.get("cancel") or AssignmentCancelForm(auto_id=f"id_cancel{a.pk}_%s")
+        reassign = given.get("reassign") or ReassignForm(auto_id=f"id_reassign{a.pk}_%s", candidates=choices)
+        reassign.set_candidates(choices)
+        item["reassign_form"] = reassign
+        item["has_candidates"] = bool(choices)
+    return candidates
+
+
+def _render_detail(request, job: Job, *, reject_form=None, cancel_form=None, match_forms=None, status=200):
     user = request.user
     applicants = applicants_for_job(job=job)
     assignments = list(job.assignments.select_related("teen__user").order_by("starts_at", "id"))
     contacts = [{"assignment": a, "contact": assignment_contact(assignment=a, viewer=user)} for a in assignments]
-    candidates = []
-    if job.status == JobStatus.OPEN and job.places_left > 0:
-        pending = {a["teen_id"] for a in applicants if a["status"] == ApplicationStatus.PENDING}
-        for teen, ranked in candidates_for_job(job=job, limit=CANDIDATE_LIMIT):
-            start = aware(ranked.starts_at)
-            candidates.append({"teen": teen, "ranked": ranked, "age": teen.age_on(start.date()),
-                               "starts_at": start, "ends_at": aware(ranked.ends_at),
-                               "applied": teen.pk in pending})
+    show_candidates = job.status == JobStatus.OPEN and job.places_left > 0
+    candidates = _candidate_rows(job, applicants) if show_candidates else None
+    reassign_candidates = _match_actions(job, contacts, candidates, applicants, match_forms)
+    candidates = candidates or []
     why_not = _why_not(request, job)
     # DESIGN section 8: the coordinator saw the provider's, the applicants', the helpers' and
     # the candidates' data on this page.
@@ -204,7 +235,7 @@ def _render_detail(request, job: Job, *, reject_form=None, cancel_form=None, sta
               subject_user_id=job.provider.user_id,
               data={"applicants": [a["teen_id"] for a in applicants],
                     "assignments": [a.teen_id for a in assignments],
-                    "candidates": [c["teen"].pk for c in candidates]})
+                    "candidates": sorted({c["teen"].pk for c in [*candidates, *reassign_candidates]})})
     in_review = job.status == JobStatus.REVIEW
     next_in_review = (jobs_for_coordinator(user).filter(status=JobStatus.REVIEW).exclude(pk=job.pk)
                       .order_by("created_at", "id").values_list("pk", flat=True).first())
@@ -223,7 +254,7 @@ def _render_detail(request, job: Job, *, reject_form=None, cancel_form=None, sta
         "applicants": applicants,
         "contacts": contacts,
         "candidates": candidates,
-        "show_candidates": job.status == JobStatus.OPEN and job.places_left > 0,
+        "show_candidates": show_candidates,
         "candidate_limit": CANDIDATE_LIMIT,
         "why_not": why_not,
         "next_in_review": next_in_review,
