@@ -12,6 +12,7 @@ def navigation(request):
         "is_teen": role == Role.TEEN,
         "is_provider": role == Role.PROVIDER,
         "is_coordinator": role == Role.COORDINATOR,
+        "is_operator": role == Role.OPERATOR or bool(user is not None and user.is_authenticated and user.is_superuser),
     }
 
 
