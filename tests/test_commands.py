@@ -270,6 +270,25 @@ def test_create_coordinator_creates_a_verified_coordinator_of_several_exchanges(
 
 
 @pytest.mark.django_db
+def test_create_coordinator_gives_and_takes_the_settings_right_only_when_asked(exchange):
+    def right():
+        return user.memberships.get(exchange=exchange).can_manage_settings
+
+    run("create_coordinator", "--email", "leitung@example.org", "--exchange", "kreis-dueren",
+        "--password", "ein-langes-Passwort-42", "--settings-right")
+    user = User.objects.get(email="leitung@example.org")
+    assert right() is True
+    # Adding her again without the flag leaves the right as it is ...
+    run("create_coordinator", "--email", "leitung@example.org", "--exchange", "kreis-dueren")
+    assert right() is True
+    # ... and --no-settings-right takes it away, on the record.
+    run("create_coordinator", "--email", "leitung@example.org", "--exchange", "kreis-dueren", "--no-settings-right")
+    assert right() is False
+    assert AuditEntry.objects.filter(action="marketplace.coordinator.settings_right_changed",
+                                     subject_user_id=user.pk).count() == 1
+
+
+@pytest.mark.django_db
 def test_create_coordinator_refuses_an_unknown_exchange(exchange):
     with pytest.raises(CommandError, match="Unbekannte Börse: gibt-es-nicht"):
         run("create_coordinator", "--email", "k@example.org", "--exchange", "gibt-es-nicht",
