@@ -97,7 +97,7 @@ def search_jobs(*, user: User, query: str) -> QuerySet[Job]:
     for word in _words(query):
         number = word.lstrip("#")
         condition = Q(title__icontains=word) | Q(postcode__code__startswith=word)
-        if number.isdigit() and len(number) < 12:
+        if number.isascii() and number.isdigit() and len(number) < 12:  # "²".isdigit() is True
             condition |= Q(pk=int(number))
         qs = qs.filter(condition)
     return qs.order_by("-created_at", "-id")
@@ -172,7 +172,9 @@ def teen_history(*, teen: TeenProfile) -> History:
     """Her matches (newest first) with hours, the ratings she received and gave, the problems
     reported about her matches or by her, what was sent to her, and her blocked pairs."""
     assignments = list(
-        Assignment.objects.filter(teen=teen)
+        # Only what happened in her present exchange: a teen who moved brings nothing of her former
+        # exchange to its new coordinators (DESIGN section 3, no data crosses exchanges).
+        Assignment.objects.filter(teen=teen, job__exchange_id=teen.exchange_id)
         .select_related("job__category", "job__provider")
         .prefetch_related(Prefetch("feedback", queryset=Feedback.objects.order_by("created_at")))
         .order_by("-starts_at", "-id"))
@@ -181,7 +183,7 @@ def teen_history(*, teen: TeenProfile) -> History:
         Incident.objects.filter(exchange_id=teen.exchange_id)
         .filter(Q(assignment__teen=teen) | Q(reported_by_id=teen.user_id))
         .select_related("job", "reported_by").order_by("-created_at", "-id"))
-    notifications = (Notification.objects.filter(user_id=teen.user_id)
+    notifications = (Notification.objects.filter(user_id=teen.user_id, exchange_id=teen.exchange_id)
                      .only("id", "kind", "channel", "status", "created_at", "sent_at")
                      .order_by("-created_at", "-id")[:NOTIFICATIONS_SHOWN])
     return History(
@@ -189,7 +191,8 @@ def teen_history(*, teen: TeenProfile) -> History:
         ratings_received=_rating_rows(assignments, FeedbackAuthor.PROVIDER),
         ratings_given=_rating_rows(assignments, FeedbackAuthor.TEEN),
         incidents=incidents, notifications=_notification_rows(notifications),
-        blocks=list(teen.blocked_pairs.select_related("provider", "created_by").order_by("-created_at", "-id")),
+        blocks=list(teen.blocked_pairs.filter(exchange_id=teen.exchange_id)
+                    .select_related("provider", "created_by").order_by("-created_at", "-id")),
     )
 
 
@@ -198,7 +201,7 @@ def provider_history(*, provider: ProviderProfile) -> History:
     given, problems, what was sent to her, and her blocked pairs."""
     jobs = list(provider.jobs.select_related("category").order_by("-created_at", "-id"))
     assignments = list(
-        Assignment.objects.filter(job__provider=provider)
+        Assignment.objects.filter(job__provider=provider, job__exchange_id=provider.exchange_id)
         .select_related("job__category", "teen")
         .prefetch_related(Prefetch("feedback", queryset=Feedback.objects.order_by("created_at")))
         .order_by("-starts_at", "-id"))
@@ -211,7 +214,7 @@ def provider_history(*, provider: ProviderProfile) -> History:
     # Without an account she is reached by phone or letter: those rows carry her in their key
     # (`notify.provider_recipient`), not a user.
     if provider.user_id:
-        sent = Notification.objects.filter(user_id=provider.user_id)
+        sent = Notification.objects.filter(user_id=provider.user_id, exchange_id=provider.exchange_id)
     else:
         sent = Notification.objects.filter(exchange_id=provider.exchange_id, user__isnull=True,
                                            key__contains=f":provider-{provider.pk}:")
@@ -235,9 +238,9 @@ def upcoming_assignments(*, teen: TeenProfile | None = None,
     """Confirmed matches still ahead, of a teen or on a provider's jobs, soonest first."""
     qs = Assignment.objects.filter(status=AssignmentStatus.CONFIRMED, starts_at__gt=timezone.now())
     if teen is not None:
-        qs = qs.filter(teen=teen)
+        qs = qs.filter(teen=teen, job__exchange_id=teen.exchange_id)
     if provider is not None:
-        qs = qs.filter(job__provider=provider)
+        qs = qs.filter(job__provider=provider, job__exchange_id=provider.exchange_id)
     return list(qs.select_related("job__provider", "teen").order_by("starts_at", "id"))
 
 
@@ -247,7 +250,8 @@ def block_choices_for_teen(*, teen: TeenProfile) -> tuple[list, list]:
     providers = list(ProviderProfile.objects.filter(exchange_id=teen.exchange_id)
                      .exclude(status=ProviderStatus.DELETED).exclude(pk__in=blocked)
                      .order_by("last_name", "first_name", "id"))
-    worked = set(Assignment.objects.filter(teen=teen).values_list("job__provider_id", flat=True))
+    worked = set(Assignment.objects.filter(teen=teen, job__exchange_id=teen.exchange_id)
+                 .values_list("job__provider_id", flat=True))
     return ([p for p in providers if p.pk in worked], [p for p in providers if p.pk not in worked])
 
 

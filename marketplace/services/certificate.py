@@ -65,6 +65,8 @@ def certificate_period(*, start: date, end: date, today: date | None = None) -> 
     if start > end:
         raise ValidationError({"end": [_("Das Ende darf nicht vor dem Beginn liegen.")]})
     end = min(end, today)
+    if start.year < 2000:  # also keeps the date arithmetic below away from the year 1
+        raise ValidationError({"start": [_("Bitte ein Datum ab dem Jahr 2000 angeben.")]})
     if start < _years_before(end, MAX_YEARS):
         raise ValidationError({"start": [_("Der Zeitraum darf höchstens %(years)d Jahre umfassen.")
                                          % {"years": MAX_YEARS}]})

@@ -31,7 +31,8 @@ from .coordinator import PAGE_SIZE, coordinator_required
 class AuditFilterForm(forms.Form):
     """GET filters. A malformed one is dropped rather than answered with an error page."""
 
-    person = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    # The upper bound keeps SQLite from an OverflowError on a 30-digit id.
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     name = forms.CharField(label=_("Name"), required=False, max_length=80,
                            help_text=_("Jugendliche oder Auftraggeber Ihrer Börse, z. B. „Lena Beispiel“."))
     actor = forms.TypedChoiceField(label=_("Wer"), required=False, coerce=int, empty_value=None)

@@ -231,6 +231,15 @@ def csv_rows(name: str, stats: Stats) -> Iterator[tuple]:
         yield (*head, section, label, "teens", _("Jugendliche"), str(row.teens))
 
 
+def _no_formula(cell):
+    """A category named "=HYPERLINK(…)" must stay text in a spreadsheet (CSV injection, OWASP):
+    a leading apostrophe before the characters that start a formula. Figures are unsigned digits
+    with a decimal comma and never start with one."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 def csv_response(parts: Iterable[tuple[str, Stats]], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo(), delimiter=";")
 
@@ -239,7 +248,7 @@ def csv_response(parts: Iterable[tuple[str, Stats]], filename: str) -> Streaming
         yield "\ufeff" + writer.writerow(CSV_HEADER)
         for name, stats in parts:
             for row in csv_rows(name, stats):
-                yield writer.writerow(row)
+                yield writer.writerow([_no_formula(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
