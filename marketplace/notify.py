@@ -317,7 +317,7 @@ def application_created(*, application: Application) -> list[Notification]:
 
 
 def assignment_confirmed(*, assignment: Assignment, by: User | None,
-                         closed: list[Application] = ()) -> list[Notification]:
+                         closed: list[Application] = (), replaces: TeenProfile | None = None) -> list[Notification]:
     """A match is confirmed: the teen hears she has the job (with the address and the
     provider's phone); the provider too when somebody else (a coordinator) made the match; a
     minor's parent gets what, where, when and with whom; applications closed because the job is
@@ -326,6 +326,8 @@ def assignment_confirmed(*, assignment: Assignment, by: User | None,
         "teen__user", "job__provider__user", "job__exchange", "job__category", "job__postcode").get(pk=assignment.pk)
     job, teen = assignment.job, assignment.teen
     context = _assignment_context(assignment)
+    # A reassignment: the provider reads that her helper changed, not only that a new one comes.
+    context["replaces_name"] = replaces.first_name if replaces is not None else ""
     key = f"application.accepted:{assignment.pk}"
     rows = _send("application.accepted", f"{key}:teen",
                  {**context, "audience": "teen", "url": reverse("teen_assignments")},

@@ -183,7 +183,7 @@ def assignment_reassign(*, assignment: Assignment, teen, by: User, reason: str) 
     application = (Application.objects.select_for_update(of=("self",))
                    .filter(job=job, teen=teen, status=ApplicationStatus.PENDING).first())
     # Raises (and so rolls everything back) when the new teen may not do the job.
-    new = _confirm(job, teen, by, application)
+    new = _confirm(job, teen, by, application, replaces=old_teen)
     if application:
         application.status, application.decided_at, application.decided_by = (
             ApplicationStatus.ACCEPTED, timezone.now(), by)

@@ -468,7 +468,7 @@ def _take_place(job: Job) -> bool:
     return updated == 1
 
 
-def _confirm(job: Job, teen, by: User, application: Application | None) -> Assignment:
+def _confirm(job: Job, teen, by: User, application: Application | None, *, replaces=None) -> Assignment:
     job = _locked(job)
     if job.status != JobStatus.OPEN:
         raise Conflict(_("Für diesen Auftrag ist kein Platz mehr frei."))
@@ -498,7 +498,7 @@ def _confirm(job: Job, teen, by: User, application: Application | None) -> Assig
             status=ApplicationStatus.CLOSED, decided_at=timezone.now())
     audit_log(actor=by, action="marketplace.assignment.confirmed", target=assignment,
               exchange_id=job.exchange_id, subject_user_id=teen.user_id)
-    notify.assignment_confirmed(assignment=assignment, by=by, closed=closed)
+    notify.assignment_confirmed(assignment=assignment, by=by, closed=closed, replaces=replaces)
     return assignment
 
 

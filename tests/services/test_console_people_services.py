@@ -26,6 +26,7 @@ from marketplace.services.jobs import application_create, assignment_create_dire
 from marketplace.services.teens import teen_verify
 from matching.calendar import Calendar
 from notifications.models import Notification
+from notifications.selectors import notification_text
 from tests.factories import make_coordinator, make_provider, make_teen
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,10 @@ def test_a_coordinator_reassigns_a_match_and_the_old_teen_the_new_teen_and_the_p
     assert kinds_for(lena.user_id) == ["assignment.cancelled"]
     assert kinds_for(jonas.user_id) == ["application.accepted"]
     assert kinds_for(provider.user_id) == ["application.accepted"]  # her new helper, no "cancelled"
+    # ... but the message says that her helper changed, and who comes now.
+    told = Notification.objects.get(user_id=provider.user_id, channel="inapp")
+    _title, text = notification_text(told)
+    assert "umgeplant" in text.lower() and "Statt Lena" in text and "Jonas" in text
     parent = Notification.objects.filter(user__isnull=True, recipient_email="eltern@example.org")
     assert sorted(parent.values_list("kind", flat=True)) == ["assignment.cancelled", "parent.job_confirmed"]
     entry = AuditEntry.objects.get(action="marketplace.assignment.reassigned")
