@@ -22,7 +22,7 @@ class BroadcastForm(forms.Form):
         **REQUIRED, "max_length": _("Der Betreff darf höchstens %(limit_value)d Zeichen lang sein.")})
     message = forms.CharField(
         label=_("Nachricht"), max_length=MAX_MESSAGE, widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Die Jugendlichen werden mit „Hallo <Vorname>“ angesprochen. Höchstens 2000 Zeichen."),
+        help_text=_("Die Jugendlichen werden mit „Hallo“ und ihrem Vornamen angesprochen. Höchstens 2000 Zeichen."),
         error_messages={**REQUIRED,
                         "max_length": _("Die Nachricht darf höchstens %(limit_value)d Zeichen lang sein.")})
     url = forms.CharField(

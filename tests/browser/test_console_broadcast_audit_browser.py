@@ -31,7 +31,7 @@ def test_a_broadcast_goes_from_the_form_to_the_teens_inbox_and_into_the_log(new_
     main.get_by_label("Nachricht").fill("Am Samstag feiern wir im Jugendzentrum.")
     main.get_by_label("Kinder (unter 15 oder vollzeitschulpflichtig)").check()
     follow(page, main.get_by_role("button", name="Vorschau"))
-    expect(main.get_by_text(re.compile(r"Diese Nachricht geht an 1 aktive"))).to_be_visible()
+    expect(main.get_by_text(re.compile(r"Diese Nachricht geht an eine aktive Jugendliche"))).to_be_visible()
     assert_accessible(page, context="coordinator: broadcast preview")
     follow(page, main.get_by_role("button", name="Senden"), url=at("/koordination/rundnachrichten/"))
     see_message(page, "Die Nachricht „Sommerfest“ geht an 1 Jugendliche.")

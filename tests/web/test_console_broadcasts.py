@@ -48,7 +48,7 @@ def test_the_preview_shows_how_many_teens_it_reaches_but_not_who(coordinator_cli
     response = coordinator_client.post(NEW, message("preview", age_classes=["child"]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Diese Nachricht geht an 1 aktive Jugendliche oder aktiven Jugendlichen" in html
+    assert "Diese Nachricht geht an eine aktive Jugendliche oder einen aktiven Jugendlichen" in html
     assert "Am Samstag feiern wir." in html and "Kinder (unter 15 oder vollzeitschulpflichtig)" in html
     assert "Ida" not in html and "Ada" not in html
     assert 'value="send"' in html and '<input type="hidden" name="age_classes" value="child">' in html
