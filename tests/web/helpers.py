@@ -23,3 +23,11 @@ def tags(html: str, name: str | None = None) -> list[dict]:
 
 def radio(html: str, name: str, value: str) -> dict:
     return next(a for a in tags(html, "input") if a.get("name") == name and a.get("value") == value)
+
+
+def session_queries() -> int:
+    """Reading the session costs a query with database sessions, none when they come from the
+    cache (cached_db, with REDIS_URL set): pinned query counts of pages add this."""
+    from django.conf import settings
+
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1

@@ -16,6 +16,7 @@ from accounts.models import Role
 from marketplace.models import JobStatus
 from tests.factories import ExchangeFactory, UserFactory, make_coordinator, make_provider, make_teen
 from tests.marketplace.test_stats import berlin, build_year, job, work
+from tests.web.helpers import session_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -218,8 +219,8 @@ def test_all_my_exchanges_adds_up_only_her_exchanges(client, exchange, other_exc
     assert csv_figures(response)["jobs_posted"] == "11"
 
 
-# session, user, her exchanges, the nine of the selector, unread notifications (base.html)
-QUERIES = 13
+# (session,) user, her exchanges, the nine of the selector, unread notifications (base.html)
+QUERIES = 12 + session_queries()
 
 
 @pytest.mark.parametrize("jobs", [5, 50])
