@@ -170,7 +170,20 @@ def call_list(request):
         tasks.append({"notification": task, "title": title, "text": text, "tel": _tel(task.recipient_phone)})
     done = [{"notification": task, "title": notification_text(task, Channel.CALL)[0]}
             for task in call_tasks_for(user=request.user, done=True)[:DONE_PREVIEW]]
+    _log_list_view(request.user, "notifications.call_list.viewed",
+                   [t["notification"] for t in tasks] + [d["notification"] for d in done])
     return render(request, "notifications/pages/call_list.html", {"tasks": tasks, "done": done})
+
+
+def _log_list_view(user, action: str, shown) -> None:
+    """A list of names and phone numbers is personal data the coordinator looked at (DESIGN 8):
+    one audit entry per exchange whose people were on the page, with how many, never who."""
+    from collections import Counter
+
+    from accounts.services import audit_log
+
+    for exchange_id, count in Counter(n.exchange_id for n in shown).items():
+        audit_log(actor=user, action=action, exchange_id=exchange_id, data={"shown": count})
 
 
 @coordinator_required
@@ -190,4 +203,5 @@ def call_done(request, pk: int):
 def failed(request):
     page = Paginator(failed_for(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     items = [{"notification": n, "label": kind_label(n.kind)} for n in page.object_list]
+    _log_list_view(request.user, "notifications.failed_list.viewed", page.object_list)
     return render(request, "notifications/pages/failed.html", {"page": page, "items": items})

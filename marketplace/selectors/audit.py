@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "marketplace.proposal.viewed": _("Vermittlungsvorschlag angesehen"),
     "marketplace.audit.viewed": _("Protokoll zu einer Person angesehen"),
     "marketplace.incident.viewed": _("Problemmeldung angesehen"),
+    "notifications.call_list.viewed": _("Anrufliste angesehen"),
+    "notifications.failed_list.viewed": _("Liste nicht zugestellter Nachrichten angesehen"),
     "marketplace.console.searched": _("Personen und Aufträge gesucht"),
     # teens
     "marketplace.teen.activated": _("Jugendliche/n freigeschaltet"),

@@ -177,6 +177,22 @@ def test_failed_messages_of_her_exchange_show_with_the_error(coordinator_client,
     assert "<caption>" in html and 'scope="col"' in html
 
 
+def test_looking_at_the_call_list_and_the_failures_is_on_record_with_counts_not_names(
+    coordinator_client, coordinator, exchange, other_exchange
+):
+    call_task(exchange, name="Alt")
+    call_task(exchange, name="Neu")
+    call_task(other_exchange, name="Aachen")
+    failed_mail(exchange, name="Eva Beispiel")
+    coordinator_client.get(reverse("notification_call_list"))
+    coordinator_client.get(reverse("notification_failed"))
+    entries = {e.action: e for e in AuditEntry.objects.filter(actor=coordinator)}
+    calls, failures = entries["notifications.call_list.viewed"], entries["notifications.failed_list.viewed"]
+    assert (calls.exchange_id, calls.data) == (exchange.pk, {"shown": 2})
+    assert (failures.exchange_id, failures.data) == (exchange.pk, {"shown": 1})
+    assert not AuditEntry.objects.filter(actor=coordinator, exchange_id=other_exchange.pk).exists()
+
+
 def test_a_coordinator_of_another_exchange_sees_no_failures(foreign_client, exchange):
     failed_mail(exchange, name="Eva Beispiel")
     response = foreign_client.get(reverse("notification_failed"))
