@@ -17,7 +17,7 @@ from django.forms.utils import ErrorList
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ContactPreference, Exchange, Policy, TeenProfile
+from .models import ContactPreference, Exchange, Policy, TeenProfile, TeenStatus
 from .services.teens import (
     DECIDED,
     SLOT_STEP_MINUTES,
@@ -609,6 +609,14 @@ class TeenVerifyForm(forms.Form):
         if not (policy.police_certificate_required or teen.police_certificate_inspected_on):
             for name in self.POLICE_FIELDS:
                 del self.fields[name]
+        # Words for where she stands: an active teen is not "activated" again (the choice keeps
+        # her active and saves the dates above); a paused or suspended one is reactivated.
+        labels = dict(self.fields["decision"].choices)
+        if teen.status == TeenStatus.ACTIVE:
+            labels[Decision.ACTIVATE] = _("Aktiv lassen – Angaben speichern")
+        elif teen.status in (TeenStatus.PAUSED, TeenStatus.SUSPENDED):
+            labels[Decision.ACTIVATE] = _("Reaktivieren – wieder vermitteln")
+        self.fields["decision"].choices = list(labels.items())
 
     @property
     def asks_police_certificate(self) -> bool:

@@ -134,6 +134,17 @@ def test_a_coordinator_activates_an_adult_after_the_intake_talk(coordinator_clie
     assert "ist freigeschaltet" in follow.content.decode()
 
 
+def test_a_suspended_teen_is_offered_reactivation_and_comes_back(coordinator_client, exchange):
+    teen = make_teen(exchange, age=18, status=TeenStatus.SUSPENDED, first_name="Sina")
+    page = coordinator_client.get(teen_url(teen)).content.decode()
+    assert "Reaktivieren – wieder vermitteln" in page and "Freischalten – alle" not in page
+    coordinator_client.post(teen_url(teen), {"decision": "activate", "intake_on": yesterday()})
+    teen.refresh_from_db()
+    assert teen.status == TeenStatus.ACTIVE
+    # Active now: the same choice only keeps her active.
+    assert "Aktiv lassen – Angaben speichern" in coordinator_client.get(teen_url(teen)).content.decode()
+
+
 def test_a_minor_is_activated_with_a_paper_consent(coordinator_client, exchange):
     teen = make_teen(exchange, age=15, status=TeenStatus.CONSENT_PENDING)
     assert 'name="paper_consent"' in coordinator_client.get(teen_url(teen)).content.decode()
