@@ -26,10 +26,8 @@ Each figure on a line of its own as `name: number unit`.
 from __future__ import annotations
 
 import http.client
-import math
 import os
 import random
-import secrets
 import socket
 import statistics
 import subprocess
@@ -39,8 +37,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, ms, p95, postgres_ready, production_environment
 
 BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/taschengeld_bench"
 FEED_PATH = "/api/v1/jobs/"
@@ -55,57 +52,14 @@ LOAD_WARMUP_SECONDS = 3.0
 STARTUP_SECONDS = 60
 
 
-def p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile (as in bench/matching_bench.py)."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
-
-
 # --- environment and database -------------------------------------------------------------
 
 def configure_environment() -> str:
     """The production settings over plain HTTP on loopback; returns the database URL."""
     url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
-    os.environ.update({
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(45),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SECURE_SSL_REDIRECT": "False",
-        "LOG_LEVEL": "WARNING",
-        # Production runs with Redis as cache and broker; so does the bench (a database of its own).
-        "REDIS_URL": os.environ.get("FEED_BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
-    })
+    # Production runs with Redis as cache and broker; so does the bench (a database of its own).
+    production_environment(url, REDIS_URL=os.environ.get("FEED_BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
     return url
-
-
-def postgres_ready(url: str) -> bool:
-    """True when the database answers; creates it (on the same server) when it is missing."""
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(url)
-    if not config["ENGINE"].endswith("postgresql"):
-        print(f"DATABASE_URL is not PostgreSQL ({config['ENGINE']}); the feed benchmark needs PostgreSQL.")
-        return False
-    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None,
-              "password": config["PASSWORD"] or None, "connect_timeout": 3}
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-                print(f"created database {config['NAME']}")
-    except psycopg.Error as exc:
-        print(f"PostgreSQL is not reachable at {config['HOST']}:{config['PORT']} ({str(exc).strip()}).")
-        return False
-    return True
 
 
 def sign_in(users) -> list[str]:
@@ -370,7 +324,7 @@ def over_http(tokens: list[str], *, cache_seconds: int, suffix: str) -> None:
 
 def main() -> int:
     url = configure_environment()
-    if not postgres_ready(url):
+    if not postgres_ready(url, "feed"):
         print("feed_skipped: no PostgreSQL")
         return 0
 

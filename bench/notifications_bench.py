@@ -40,8 +40,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, postgres_ready, production_environment
 
 BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/taschengeld_notif_bench"
 KIND = "pipeline.check"
@@ -60,42 +59,12 @@ STARTUP_SECONDS = 60
 def configure_environment(redis_port: int, smtp_url: str) -> dict:
     """The environment of this process and of the workers; returns it for the workers."""
     url = os.environ.get("NOTIFICATIONS_BENCH_DATABASE_URL") or BENCH_DATABASE_URL
-    os.environ.update({
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "tests.notifications.pipeline_settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": os.environ.get("NOTIFICATIONS_BENCH_SECRET_KEY") or secrets.token_urlsafe(45),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "False",
-        "LOG_LEVEL": "WARNING",
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "EMAIL_URL": smtp_url,
-    })
+    production_environment(
+        url, DJANGO_SETTINGS_MODULE="tests.notifications.pipeline_settings",
+        SECRET_KEY=os.environ.get("NOTIFICATIONS_BENCH_SECRET_KEY") or secrets.token_urlsafe(45),
+        ALLOWED_HOSTS="127.0.0.1,localhost", REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", EMAIL_URL=smtp_url)
     os.environ["NOTIFICATIONS_BENCH_SECRET_KEY"] = os.environ["SECRET_KEY"]
     return os.environ.copy()
-
-
-def postgres_ready(url: str) -> bool:
-    """True when the database answers; creates it (on the same server) when it is missing."""
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(url)
-    if not config["ENGINE"].endswith("postgresql"):
-        print(f"the notifications benchmark needs PostgreSQL, not {config['ENGINE']}")
-        return False
-    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None,
-              "password": config["PASSWORD"] or None, "connect_timeout": 3}
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-                print(f"created database {config['NAME']}")
-    except psycopg.Error as exc:
-        print(f"PostgreSQL is not reachable at {config['HOST']}:{config['PORT']} ({str(exc).strip()}).")
-        return False
-    return True
 
 
 def start_redis(port: int, directory: Path) -> subprocess.Popen:
@@ -242,7 +211,7 @@ def main() -> int:
     redis_port = free_port()
     with SmtpSinkProcess() as sink, tempfile.TemporaryDirectory(prefix="notif-bench-") as tmp:
         env = configure_environment(redis_port, sink.url)
-        if not postgres_ready(os.environ["DATABASE_URL"]):
+        if not postgres_ready(os.environ["DATABASE_URL"], "notifications"):
             print("notifications_skipped: no PostgreSQL")
             return 0
         import django

@@ -19,7 +19,6 @@ Target: stats_page under 500 ms. Each figure on a line of its own as `name: numb
 
 from __future__ import annotations
 
-import math
 import os
 import random
 import secrets
@@ -28,11 +27,9 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ms, p95, plain_static_files, postgres_ready, production_environment, setup_django, timed_calls
 
 BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/taschengeld_bench_stats"
 SLUG = "bench-stats"
@@ -44,54 +41,6 @@ WARMUP, REQUESTS = 3, 20
 BATCH = 2_000
 COORDINATOR_EMAIL = "koordination@bench-stats.invalid"
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile (as in bench/feed_bench.py)."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
-
-
-def configure_environment() -> str:
-    url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
-    os.environ.update({
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(45),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SECURE_SSL_REDIRECT": "False",
-        "LOG_LEVEL": "WARNING",
-    })
-    return url
-
-
-def postgres_ready(url: str) -> bool:
-    """True when the database answers; creates it (on the same server) when it is missing."""
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(url)
-    if not config["ENGINE"].endswith("postgresql"):
-        print(f"DATABASE_URL is not PostgreSQL ({config['ENGINE']}); the statistics benchmark needs PostgreSQL.")
-        return False
-    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None,
-              "password": config["PASSWORD"] or None, "connect_timeout": 3}
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-                print(f"created database {config['NAME']}")
-    except psycopg.Error as exc:
-        print(f"PostgreSQL is not reachable at {config['HOST']}:{config['PORT']} ({str(exc).strip()}).")
-        return False
-    return True
 
 
 # --- seed ---------------------------------------------------------------------------------
@@ -223,33 +172,21 @@ def _coordinator_with_totp():
 # --- measure ------------------------------------------------------------------------------
 
 def main() -> int:
-    url = configure_environment()
-    if not postgres_ready(url):
+    url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
+    production_environment(url)
+    if not postgres_ready(url, "statistics"):
         print("stats_skipped: no PostgreSQL")
         return 0
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test import override_settings
-
+    setup_django(cache_table=True)
     from marketplace.models import Assignment, Job
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
     exchange, fresh, seconds = ensure_seeded()
     jobs = Job.objects.filter(exchange=exchange).count()
     done = Assignment.objects.filter(job__exchange=exchange, status="done").count()
     print(f"stats_database: {url.rsplit('/', 1)[-1]} ({jobs} jobs, {exchange.teens.count()} teens, "
           f"{done} assignments done in {YEAR}; {'seeded' if fresh else 'found'} in {seconds:.1f} s)")
-
-    # Production serves the hashed files of `collectstatic`'s manifest; the bench builds no
-    # manifest (a dict lookup per {% static %} either way) and uses the plain storage.
-    storages = {**settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    with override_settings(STORAGES=storages):
+    with plain_static_files():
         measure(exchange)
     return 0
 
@@ -274,13 +211,7 @@ def measure(exchange) -> None:
             raise SystemExit(f"GET {page} answered {response.status_code}")
         return response
 
-    for _ in range(WARMUP):
-        get_page()
-    times = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        get_page()
-        times.append(time.perf_counter() - started)
+    times, _cpu = timed_calls(get_page, warmup=WARMUP, times=REQUESTS)
     with CaptureQueriesContext(connection) as queries:
         get_page()
     print(f"stats_page: {ms(statistics.median(times))}")

@@ -30,20 +30,23 @@ Each figure on a line of its own as `name: number unit`. Target: median under 20
 
 from __future__ import annotations
 
-import math
 import os
-import secrets
-import socket
 import statistics
 import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import (
+    ms,
+    p95,
+    plain_static_files,
+    postgres_ready,
+    production_environment,
+    redis_answers,
+    setup_django,
+    timed_calls,
+)
 
 BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/taschengeld_bench_today"
 REDIS_URL = os.environ.get("TODAY_BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
@@ -60,71 +63,16 @@ class Rollback(Exception):
     """Raised at the end of the run to roll the seeded data back."""
 
 
-def p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile (as in bench/matching_bench.py)."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
-
-
-# --- environment and database -------------------------------------------------------------
-
-def redis_answers(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 def configure_environment() -> str:
     """Production settings for the test client; returns the database URL."""
     url = os.environ.get("DATABASE_URL") or BENCH_DATABASE_URL
-    os.environ.update({
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(45),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SECURE_SSL_REDIRECT": "False",
-        # The benchmark's coordinator has no authenticator app; the page is the same with one.
-        "REQUIRE_COORDINATOR_MFA": "False",
-        "LOG_LEVEL": "WARNING",
-    })
+    # The benchmark's coordinator has no authenticator app; the page is the same with one.
+    production_environment(url, REQUIRE_COORDINATOR_MFA="False")
     if redis_answers(REDIS_URL):
         os.environ["REDIS_URL"] = REDIS_URL
     else:
         os.environ.pop("REDIS_URL", None)
     return url
-
-
-def postgres_ready(url: str) -> bool:
-    """True when the database answers; creates it (on the same server) when it is missing."""
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(url)
-    if not config["ENGINE"].endswith("postgresql"):
-        print(f"DATABASE_URL is not PostgreSQL ({config['ENGINE']}); the Today benchmark needs PostgreSQL.")
-        return False
-    params = {"host": config["HOST"] or None, "port": config["PORT"] or None, "user": config["USER"] or None,
-              "password": config["PASSWORD"] or None, "connect_timeout": 3}
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-                print(f"created database {config['NAME']}")
-    except psycopg.Error as exc:
-        print(f"PostgreSQL is not reachable at {config['HOST']}:{config['PORT']} ({str(exc).strip()}).")
-        return False
-    return True
 
 
 # --- the data -----------------------------------------------------------------------------
@@ -336,20 +284,13 @@ def measure(coordinator) -> int:
             raise SystemExit(f"GET {PAGE} answered {response.status_code}: {response.content[:300]!r}")
         return response
 
-    for _ in range(WARMUP_REQUESTS):
-        get()
-    times, cpu = [], []
-    for _ in range(REQUESTS):
-        started, started_cpu = time.perf_counter(), time.process_time()
+    times, cpu = timed_calls(get, warmup=WARMUP_REQUESTS, times=REQUESTS)
+    with CaptureQueriesContext(connection) as queries:
         response = get()
-        times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
     html = response.content.decode()
     if "Bench Anderswo" in html or "anderswo" in html:
         print("today_bench: the other exchange's data is on the page")
         return 1
-    with CaptureQueriesContext(connection) as queries:
-        get()
     median = statistics.median(times)
     print(f"today_page: {ms(median)}")
     print(f"today_page_p95: {ms(p95(times))}")
@@ -366,27 +307,17 @@ def measure(coordinator) -> int:
 
 def main() -> int:
     url = configure_environment()
-    if not postgres_ready(url):
+    if not postgres_ready(url, "Today"):
         print("today_skipped: no PostgreSQL")
         return 0
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_django(cache_table=not os.environ.get("REDIS_URL"))
     from django.db import transaction
-    from django.test.utils import override_settings
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if not os.environ.get("REDIS_URL"):
-        call_command("createcachetable", verbosity=0)
     print(f"today_database: {url.rsplit('/', 1)[-1]} (cache and sessions: "
           f"{'Redis' if os.environ.get('REDIS_URL') else 'database'})")
     status = 0
-    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    from django.conf import settings
-
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": static}):
+    with plain_static_files():
         try:
             with transaction.atomic():
                 coordinator, seconds = seed()

@@ -62,34 +62,44 @@ def _teen_label(t) -> str:
     return f"{name} ({t.postcode_id})" if t.postcode_id else name
 
 
-class BlockProviderForm(ServiceErrorsMixin, forms.Form):
-    """On a teen's page: which provider she must not be matched with again."""
+class _BlockForm(ServiceErrorsMixin, forms.Form):
+    """Blocking a pair from one person's page: the subclass declares the field of the other person
+    (`person_field`), whose choices are those who met already (`known_label`) and all others,
+    each shown by `label_of`."""
 
-    provider = forms.TypedChoiceField(label=_("Auftraggeber/in"), coerce=int,
-                                      error_messages={"required": _("Bitte eine Person wählen."),
-                                                      "invalid_choice": _("Bitte eine Person aus der Liste wählen.")})
+    person_field: str
+    known_label = ""
     reason = _reason_field(_("Begründung der Sperre"),
                            _("Steht im Protokoll. Offene Bewerbungen bei dieser Person werden geschlossen."))
 
     def __init__(self, *args, known: list, others: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = _person_choices(known, others, _("Schon für sie oder ihn gearbeitet"),
-                                                          _provider_label)
+        self.order_fields([self.person_field])  # the person before the reason, as the subclass reads
+        self.fields[self.person_field].choices = _person_choices(known, others, self.known_label, self.label_of)
 
 
-class BlockTeenForm(ServiceErrorsMixin, forms.Form):
-    """On a provider's page: which teen must not be matched with her again."""
-
-    teen = forms.TypedChoiceField(label=_("Jugendliche/r"), coerce=int,
+def _person_field(label):
+    return forms.TypedChoiceField(label=label, coerce=int,
                                   error_messages={"required": _("Bitte eine Person wählen."),
                                                   "invalid_choice": _("Bitte eine Person aus der Liste wählen.")})
-    reason = _reason_field(_("Begründung der Sperre"),
-                           _("Steht im Protokoll. Offene Bewerbungen bei dieser Person werden geschlossen."))
 
-    def __init__(self, *args, known: list, others: list, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["teen"].choices = _person_choices(known, others, _("Schon hier gearbeitet oder beworben"),
-                                                      _teen_label)
+
+class BlockProviderForm(_BlockForm):
+    """On a teen's page: which provider she must not be matched with again."""
+
+    provider = _person_field(_("Auftraggeber/in"))
+    person_field = "provider"
+    known_label = _("Schon für sie oder ihn gearbeitet")
+    label_of = staticmethod(_provider_label)
+
+
+class BlockTeenForm(_BlockForm):
+    """On a provider's page: which teen must not be matched with her again."""
+
+    teen = _person_field(_("Jugendliche/r"))
+    person_field = "teen"
+    known_label = _("Schon hier gearbeitet oder beworben")
+    label_of = staticmethod(_teen_label)
 
 
 class AssignmentCancelForm(ServiceErrorsMixin, forms.Form):

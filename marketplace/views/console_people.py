@@ -61,25 +61,34 @@ def _block_done(request, pair: BlockedPair, teen: TeenProfile, provider: Provide
                                     "bei Bedarf auf der Seite des Auftrags ab.") % {"count": ahead})
 
 
+def _block_from_form(request, form, *, person, other_field: str) -> bool:
+    """Blocks the page's `person` and the one the form names in `other_field` ("provider" on a
+    teen's page, "teen" on a provider's), who must be of the same exchange; True once blocked."""
+    if not form.is_valid():
+        return False
+    model = ProviderProfile if other_field == "provider" else TeenProfile
+    other = get_object_or_404(model.objects.filter(exchange_id=person.exchange_id), pk=form.cleaned_data[other_field])
+    teen, provider = (person, other) if other_field == "provider" else (other, person)
+    try:
+        pair = blocked_pair_create(teen=teen, provider=provider, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+    except Conflict as exc:
+        form.add_error(other_field, exc.message)
+    else:
+        _block_done(request, pair, teen, provider)
+        return True
+    return False
+
+
 @coordinator_required
 @require_POST
 def teen_block(request, pk: int):
     teen = get_object_or_404(teens_for_coordinator(user=request.user), pk=pk)
     known, others = block_choices_for_teen(teen=teen)
     form = BlockProviderForm(request.POST, known=known, others=others, auto_id="id_block_%s")
-    if form.is_valid():
-        provider = get_object_or_404(ProviderProfile.objects.filter(exchange_id=teen.exchange_id),
-                                     pk=form.cleaned_data["provider"])
-        try:
-            pair = blocked_pair_create(teen=teen, provider=provider, by=request.user,
-                                       reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            form.add_error("provider", exc.message)
-        else:
-            _block_done(request, pair, teen, provider)
-            return redirect("coordinator_teen", pk=teen.pk)
+    if _block_from_form(request, form, person=teen, other_field="provider"):
+        return redirect("coordinator_teen", pk=teen.pk)
     return render_teen_page(request, teen, block_form=form)
 
 
@@ -89,19 +98,8 @@ def provider_block(request, pk: int):
     provider = get_object_or_404(providers_for_coordinator(user=request.user), pk=pk)
     known, others = block_choices_for_provider(provider=provider)
     form = BlockTeenForm(request.POST, known=known, others=others, auto_id="id_block_%s")
-    if form.is_valid():
-        teen = get_object_or_404(TeenProfile.objects.filter(exchange_id=provider.exchange_id),
-                                 pk=form.cleaned_data["teen"])
-        try:
-            pair = blocked_pair_create(teen=teen, provider=provider, by=request.user,
-                                       reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            form.add_error("teen", exc.message)
-        else:
-            _block_done(request, pair, teen, provider)
-            return redirect("coordinator_provider", pk=provider.pk)
+    if _block_from_form(request, form, person=provider, other_field="teen"):
+        return redirect("coordinator_provider", pk=provider.pk)
     return render_provider_page(request, provider, block_form=form)
 
 

@@ -10,6 +10,8 @@ The rules are in `services.exchange_settings`; these views parse, call and repor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -95,6 +97,36 @@ def _report(request, change: SettingsChange, saved: str) -> None:
             change.confirmed_future) % {"count": change.confirmed_future})
 
 
+def _settings_form(request, template: str, context: dict, form_class, form_kwargs: dict, *,
+                   save: Callable, saved: Callable, done: str, page_extra: Callable[[], dict] | None = None):
+    """GET and POST of one settings form. A POST without the right is the read-only page with
+    403; a valid one is saved by `save(form)`, reported with the message `saved(change)` and
+    redirected to the URL named `done`. Otherwise the page with the form, read-only without the
+    right; `page_extra()` adds to its context (computed only when the page is shown)."""
+    form = form_class(request.POST if request.method == "POST" else None, **form_kwargs)
+    context = {**context, "form": form}
+
+    def page_context() -> dict:
+        return {**context, **page_extra()} if page_extra else context
+
+    if request.method == "POST":
+        if not context["may_change"]:
+            return _denied(request, template, page_context(), form_class(**form_kwargs))
+        if form.is_valid():
+            try:
+                change = save(form)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            except PermissionDenied:
+                return _denied(request, template, page_context(), form_class(**form_kwargs))
+            else:
+                _report(request, change, saved(change))
+                return redirect(done, exchange_slug=context["exchange"].slug)
+    if not context["may_change"]:
+        form.make_read_only()
+    return render(request, template, page_context())
+
+
 # --- overview ------------------------------------------------------------------------------------
 
 
@@ -127,25 +159,11 @@ def settings_exchange(request, exchange_slug: str):
 def settings_policy(request, exchange_slug: str):
     exchange = _exchange(request, exchange_slug)
     policy = _policy(exchange)
-    form = PolicyForm(request.POST if request.method == "POST" else None, policy=policy)
-    template = T + "settings_policy.html"
-    context = _context(request, exchange, "policy", form=form)
-    if request.method == "POST":
-        if not context["may_change"]:
-            return _denied(request, template, {**context, **_check(exchange)}, PolicyForm(policy=policy))
-        if form.is_valid():
-            try:
-                change = policy_update(policy=policy, by=request.user, data=form.service_data())
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except PermissionDenied:
-                return _denied(request, template, {**context, **_check(exchange)}, PolicyForm(policy=policy))
-            else:
-                _report(request, change, _("Die Regeln von %(exchange)s sind gespeichert.") % {"exchange": exchange})
-                return redirect("coordinator_settings_policy", exchange_slug=exchange.slug)
-    if not context["may_change"]:
-        form.make_read_only()
-    return render(request, template, {**context, **_check(exchange)})
+    return _settings_form(
+        request, T + "settings_policy.html", _context(request, exchange, "policy"), PolicyForm, {"policy": policy},
+        save=lambda form: policy_update(policy=policy, by=request.user, data=form.service_data()),
+        saved=lambda change: _("Die Regeln von %(exchange)s sind gespeichert.") % {"exchange": exchange},
+        done="coordinator_settings_policy", page_extra=lambda: _check(exchange))
 
 
 # --- categories --------------------------------------------------------------------------------------
@@ -156,26 +174,12 @@ def settings_categories(request, exchange_slug: str):
     """The list, and the form for a new category (POST here creates it)."""
     exchange = _exchange(request, exchange_slug)
     exchange.policy = _policy(exchange)
-    form = CategoryForm(request.POST if request.method == "POST" else None)
-    template = T + "settings_categories.html"
-    context = _context(request, exchange, "categories", form=form,
-                       categories=list(exchange.categories.all()))
-    if request.method == "POST":
-        if not context["may_change"]:
-            return _denied(request, template, context, CategoryForm())
-        if form.is_valid():
-            try:
-                change = category_create(exchange=exchange, by=request.user, data=form.service_data())
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except PermissionDenied:
-                return _denied(request, template, context, CategoryForm())
-            else:
-                _report(request, change, _("Die Kategorie „%(name)s“ ist angelegt.") % {"name": change.target.name})
-                return redirect("coordinator_settings_categories", exchange_slug=exchange.slug)
-    if not context["may_change"]:
-        form.make_read_only()
-    return render(request, template, context)
+    context = _context(request, exchange, "categories", categories=list(exchange.categories.all()))
+    return _settings_form(
+        request, T + "settings_categories.html", context, CategoryForm, {},
+        save=lambda form: category_create(exchange=exchange, by=request.user, data=form.service_data()),
+        saved=lambda change: _("Die Kategorie „%(name)s“ ist angelegt.") % {"name": change.target.name},
+        done="coordinator_settings_categories")
 
 
 @coordinator_required
@@ -184,25 +188,12 @@ def settings_category(request, exchange_slug: str, pk: int):
     exchange.policy = _policy(exchange)
     category = get_object_or_404(exchange.categories, pk=pk)
     category.exchange = exchange
-    form = CategoryForm(request.POST if request.method == "POST" else None, category=category)
-    template = T + "settings_category.html"
-    context = _context(request, exchange, "categories", form=form, category=category)
-    if request.method == "POST":
-        if not context["may_change"]:
-            return _denied(request, template, context, CategoryForm(category=category))
-        if form.is_valid():
-            try:
-                change = category_update(category=category, by=request.user, data=form.service_data())
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except PermissionDenied:
-                return _denied(request, template, context, CategoryForm(category=category))
-            else:
-                _report(request, change, _("Die Kategorie „%(name)s“ ist gespeichert.") % {"name": category.name})
-                return redirect("coordinator_settings_categories", exchange_slug=exchange.slug)
-    if not context["may_change"]:
-        form.make_read_only()
-    return render(request, template, context)
+    return _settings_form(
+        request, T + "settings_category.html", _context(request, exchange, "categories", category=category),
+        CategoryForm, {"category": category},
+        save=lambda form: category_update(category=category, by=request.user, data=form.service_data()),
+        saved=lambda change: _("Die Kategorie „%(name)s“ ist gespeichert.") % {"name": category.name},
+        done="coordinator_settings_categories")
 
 
 # --- contact data --------------------------------------------------------------------------------------
@@ -211,31 +202,18 @@ def settings_category(request, exchange_slug: str, pk: int):
 @coordinator_required
 def settings_contact(request, exchange_slug: str):
     exchange = _exchange(request, exchange_slug)
-    form = ContactForm(request.POST if request.method == "POST" else None, exchange=exchange)
-    template = T + "settings_contact.html"
-    context = _context(request, exchange, "contact", form=form)
-    if request.method == "POST":
-        if not context["may_change"]:
-            return _denied(request, template, context, ContactForm(exchange=exchange))
-        if form.is_valid():
-            try:
-                change = exchange_contact_update(exchange=exchange, by=request.user, data=form.service_data())
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except PermissionDenied:
-                return _denied(request, template, context, ContactForm(exchange=exchange))
-            else:
-                _report(request, change, _("Kontaktdaten und Sprechzeiten sind gespeichert."))
-                return redirect("coordinator_settings_contact", exchange_slug=exchange.slug)
-    if not context["may_change"]:
-        form.make_read_only()
-    return render(request, template, context)
+    return _settings_form(
+        request, T + "settings_contact.html", _context(request, exchange, "contact"), ContactForm,
+        {"exchange": exchange},
+        save=lambda form: exchange_contact_update(exchange=exchange, by=request.user, data=form.service_data()),
+        saved=lambda change: _("Kontaktdaten und Sprechzeiten sind gespeichert."),
+        done="coordinator_settings_contact")
 
 
 # --- school holidays -------------------------------------------------------------------------------------
 
 
-def _holidays_context(request, exchange: Exchange, form: HolidayForm) -> dict:
+def _holidays_context(request, exchange: Exchange, form: HolidayForm | None) -> dict:
     today = timezone.localdate()
     holidays = [{"holiday": h, "past": h.end < today} for h in exchange.school_holidays.all()]
     return _context(request, exchange, "holidays", form=form, holidays=holidays)
@@ -245,27 +223,13 @@ def _holidays_context(request, exchange: Exchange, form: HolidayForm) -> dict:
 def settings_holidays(request, exchange_slug: str):
     """The list, and the form for a new range (POST here adds it)."""
     exchange = _exchange(request, exchange_slug)
-    form = HolidayForm(request.POST if request.method == "POST" else None)
-    template = T + "settings_holidays.html"
-    context = _holidays_context(request, exchange, form)
-    if request.method == "POST":
-        if not context["may_change"]:
-            return _denied(request, template, context, HolidayForm())
-        if form.is_valid():
-            try:
-                change = school_holiday_add(exchange=exchange, by=request.user, **form.service_data())
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except PermissionDenied:
-                return _denied(request, template, context, HolidayForm())
-            else:
-                holiday = change.target
-                _report(request, change, _("„%(name)s“ (%(start)s–%(end)s) ist eingetragen.") % {
-                    "name": holiday.name, "start": f"{holiday.start:%d.%m.%Y}", "end": f"{holiday.end:%d.%m.%Y}"})
-                return redirect("coordinator_settings_holidays", exchange_slug=exchange.slug)
-    if not context["may_change"]:
-        form.make_read_only()
-    return render(request, template, context)
+    return _settings_form(
+        request, T + "settings_holidays.html", _holidays_context(request, exchange, None), HolidayForm, {},
+        save=lambda form: school_holiday_add(exchange=exchange, by=request.user, **form.service_data()),
+        saved=lambda change: _("„%(name)s“ (%(start)s–%(end)s) ist eingetragen.") % {
+            "name": change.target.name, "start": f"{change.target.start:%d.%m.%Y}",
+            "end": f"{change.target.end:%d.%m.%Y}"},
+        done="coordinator_settings_holidays")
 
 
 @require_POST
