@@ -152,6 +152,7 @@ def home(request):
         "exchanges": exchanges,
         "several_exchanges": len(exchanges) > 1,
         "sections": sections,
+        "all_due": all(section["queue"].count for section in sections),
         "waiting": sum(queue.count for queue in queues.values()),
         "job_counts": {"review": queues[today_selectors.REVIEW].count, "open": open_jobs},
     })

@@ -316,6 +316,20 @@ def test_the_page_needs_the_same_few_queries_however_full_the_queues_are(
     assert all(section["queue"].count == per_queue for section in response.context["sections"])
 
 
+def test_queues_with_work_come_as_cards_and_the_empty_ones_as_one_short_list(client, coordinator, world):
+    world.add(queues.INCIDENTS, "Wasserschaden")
+    client.force_login(coordinator)
+    html = html_of(client.get(HOME))
+    headings = [h2.split("<")[0].strip() for h2 in html.split("<h2")[1:]]
+    assert any("Gemeldete Probleme" in h for h in headings)
+    assert any("Nichts offen" in h for h in headings)
+    assert not any("Anrufe" in h for h in headings)  # empty: a line in "Nichts offen", no card
+    assert 'id="warteschlange-calls"' in html  # the summary's link still lands on it
+    # Everything due: no "Nichts offen" card at all.
+    fill_every_queue(world, 1)
+    assert "Nichts offen" not in html_of(client.get(HOME))
+
+
 # --- permissions ---------------------------------------------------------------------------
 
 
