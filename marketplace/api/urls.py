@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import jobs, views
+from . import console, jobs, views
 
 router = SimpleRouter()
 router.register("categories", views.CategoryViewSet, basename="api-category")
@@ -18,4 +18,6 @@ urlpatterns = [
     path("proposals/", jobs.ProposalView.as_view(), name="api-proposals"),
     path("proposals/confirm/", jobs.ProposalConfirmView.as_view(), name="api-proposals-confirm"),
     *router.urls,
+    path("stats/", console.StatsView.as_view(), name="api-stats"),
+    path("me/certificate/", console.CertificateView.as_view(), name="api-me-certificate"),
 ]

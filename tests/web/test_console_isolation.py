@@ -302,6 +302,11 @@ def test_the_api_shows_coordinator_a_nothing_of_exchange_b(api_a, b, world_a):
         assert_no_leak(response.content.decode(), path)
     assert b.snapshot() == before
 
+    # The statistics count only her exchange, and refuse B's by its id.
+    stats = api_a.get("/api/v1/stats/")
+    assert stats.status_code == 200 and stats.json()["exchanges"] == [world_a.exchange.pk]
+    assert api_a.get(f"/api/v1/stats/?exchange={b.exchange.pk}").status_code == 404
+
     proposal = api_a.post("/api/v1/proposals/", {"exchange": b.exchange.pk}, format="json")
     assert proposal.status_code in (400, 404)
     assert_no_leak(proposal.content.decode(), "/api/v1/proposals/")
