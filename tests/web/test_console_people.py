@@ -199,7 +199,7 @@ def test_the_teen_page_shows_her_jobs_hours_ratings_incidents_and_notifications(
     assert "Fenster putzen" not in html  # Paul's job
     assert "Sehr zuverlässig" in html and "Hat die Schere liegen lassen" in html
     assert record.notifications[0]["kind"] in html
-    assert "<strong>1,50</strong> Stunden" in html
+    assert "<strong>1,5</strong> Stunden" in html
 
 
 def test_the_teen_page_needs_the_same_number_of_queries_however_long_her_history(
