@@ -16,13 +16,24 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .forms import REQUIRED, QuarterHourField, _apply_service_errors, date_field, postcode_validator
+from .forms import REQUIRED, QuarterHourField, date_field, postcode_validator
+from .forms_jobs import ReasonForm as JobReasonForm
 from .models import Category, Exchange, JobStatus, ProviderProfile, ProviderStatus
 
 # --- The job list's filters ------------------------------------------------------------------
 
 STATUS_QUEUE = ""  # in review first, then open: what needs her now
 STATUS_ALL = "all"
+
+
+def category_choices(exchanges, **filters) -> list[tuple[str, str]]:
+    """(slug, name) of the exchanges' kinds of help. Categories are per exchange; a coordinator
+    of several sees one entry per kind."""
+    seen: dict[str, str] = {}
+    for slug, name in (Category.objects.filter(exchange__in=exchanges, **filters)
+                       .order_by("position", "name").values_list("slug", "name")):
+        seen.setdefault(slug, name)
+    return list(seen.items())
 
 
 class JobFilterForm(forms.Form):
@@ -38,12 +49,7 @@ class JobFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [
             (STATUS_QUEUE, _("In Prüfung und offen")), (STATUS_ALL, _("Alle")), *JobStatus.choices]
-        # Categories are per exchange; a coordinator of several sees one entry per kind.
-        seen: dict[str, str] = {}
-        for slug, name in (Category.objects.filter(exchange__in=exchanges)
-                           .order_by("position", "name").values_list("slug", "name")):
-            seen.setdefault(slug, name)
-        self.fields["category"].choices = [("", _("Alle")), *seen.items()]
+        self.fields["category"].choices = [("", _("Alle")), *category_choices(exchanges)]
 
     def filters(self) -> dict:
         """The valid filters only; an invalid one is dropped (and shown as not applied)."""
@@ -160,11 +166,7 @@ class CoordinatorJobForm(forms.Form):
             initial.setdefault("hourly_rate", exchanges[0].policy.recommended_hourly_rate)
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers if providers is not None else active_providers(exchanges)
-        seen: dict[str, str] = {}
-        for slug, name in (Category.objects.filter(exchange__in=exchanges, active=True)
-                           .order_by("position", "name").values_list("slug", "name")):
-            seen.setdefault(slug, name)
-        self.fields["category"].choices = [("", _("– bitte wählen –")), *seen.items()]
+        self.fields["category"].choices = [("", _("– bitte wählen –")), *category_choices(exchanges, active=True)]
         if len(exchanges) == 1:
             policy = exchanges[0].policy
             self.fields["hourly_rate"].help_text = _(
@@ -236,26 +238,15 @@ def _money(amount: Decimal) -> str:
 # --- Decisions on a job ----------------------------------------------------------------------
 
 
-class ReasonForm(forms.Form):
-    """Reject or cancel: the reason is required and goes into the record and to the provider."""
+class ReasonForm(JobReasonForm):
+    """Reject or cancel: the reason is required and goes into the record and to the provider.
+    The provider's form with the console's words (`label` and `help_text` as there)."""
 
     reason = forms.CharField(
         label=_("Begründung"), max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Bitte eine Begründung angeben.")},
     )
-
-    def __init__(self, *args, label=None, help_text=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if label:
-            self.fields["reason"].label = label
-        if help_text:
-            self.fields["reason"].help_text = help_text
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        leftover = _apply_service_errors(self, exc)
-        if leftover:
-            self.add_error(None, leftover)
 
 
 class WhyNotForm(forms.Form):

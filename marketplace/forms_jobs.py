@@ -29,7 +29,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DATE_FORMATS, REQUIRED, DateInput, QuarterHourField, QuarterHourSelect, postcode_validator
+from .forms import (
+    DATE_FORMATS,
+    REQUIRED,
+    DateInput,
+    QuarterHourField,
+    QuarterHourSelect,
+    _apply_service_errors,
+    postcode_validator,
+)
 from .models import Category, Exchange, Job, ProviderProfile
 
 FIXED, FLEXIBLE = "fixed", "flexible"
@@ -471,7 +479,16 @@ class RequestAgainForm(JobForm):
 
 # --- after the match --------------------------------------------------------------------------
 
-class CompleteForm(forms.Form):
+class ServiceErrorsMixin:
+    """A form whose fields are named like the service's keys: each of the service's errors goes
+    onto its field, the rest above the form."""
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if leftover := _apply_service_errors(self, exc):
+            self.add_error(None, leftover)
+
+
+class CompleteForm(ServiceErrorsMixin, forms.Form):
     """The provider (or a coordinator) confirms the time worked and the cash paid."""
 
     minutes_worked = forms.TypedChoiceField(
@@ -498,11 +515,8 @@ class CompleteForm(forms.Form):
             self.fields["minutes_worked"].choices = [*self.fields["minutes_worked"].choices,
                                                      (str(planned), duration_text(planned))]
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        _add_errors(self, exc)
 
-
-class ReasonForm(forms.Form):
+class ReasonForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Grund"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Bitte einen Grund angeben."),
@@ -514,9 +528,6 @@ class ReasonForm(forms.Form):
         if label:
             self.fields["reason"].label = label
         self.fields["reason"].help_text = help_text
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        _add_errors(self, exc)
 
 
 STAR_TEXT = {5: _("sehr gut"), 4: _("gut"), 3: _("in Ordnung"), 2: _("nicht so gut"), 1: _("schlecht")}
@@ -532,7 +543,7 @@ def star_choices():
     return [(n, _star_label(n)) for n in (5, 4, 3, 2, 1)]
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(ServiceErrorsMixin, forms.Form):
     stars = forms.TypedChoiceField(
         label=_("Wie zufrieden sind Sie?"), coerce=int, choices=star_choices,
         widget=forms.RadioSelect(attrs={"class": "radio-cards"}),
@@ -551,11 +562,8 @@ class FeedbackForm(forms.Form):
             self.fields["stars"].label = _("Wie zufrieden bist du?")
             self.fields["comment"].label = _("Möchtest du etwas dazu schreiben? (freiwillig)")
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        _add_errors(self, exc)
 
-
-class IncidentForm(forms.Form):
+class IncidentForm(ServiceErrorsMixin, forms.Form):
     text = forms.CharField(
         label=_("Was ist passiert?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Bitte beschreiben Sie kurz, was passiert ist."),
@@ -566,15 +574,3 @@ class IncidentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if informal:
             self.fields["text"].error_messages["required"] = _("Bitte beschreib kurz, was passiert ist.")
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        _add_errors(self, exc)
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, messages in exc.message_dict.items():
-        form.add_error(key if key in form.fields else None, messages)
-

@@ -19,34 +19,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Role
-
 from ..forms_jobs import CompleteForm, FeedbackForm, IncidentForm, ReasonForm, RequestAgainForm, when_text
 from ..models import Assignment, AssignmentStatus, Feedback, FeedbackAuthor, JobStatus
+from ..selectors import assignment_side
 from ..services import assignments as services
 from ..services.errors import Conflict
+from ._actions import act
 
 PROVIDER, TEEN, COORDINATOR = "provider", "teen", "coordinator"
 EVERY_SIDE = (PROVIDER, TEEN, COORDINATOR)
 BODY_CLASS = {PROVIDER: "provider", TEEN: "teen", COORDINATOR: "coordinator"}
 
 
-def _side(user, assignment: Assignment) -> str | None:
-    """Which party of this match the user is, if any."""
-    if user.role == Role.PROVIDER and assignment.job.provider.user_id == user.pk:
-        return PROVIDER
-    if user.role == Role.TEEN and assignment.teen.user_id == user.pk:
-        return TEEN
-    if user.role == Role.COORDINATOR and user.memberships.filter(exchange_id=assignment.job.exchange_id).exists():
-        return COORDINATOR
-    return None
-
 
 def _load(request, pk: int, sides=EVERY_SIDE) -> tuple[Assignment, str]:
     assignment = get_object_or_404(
         Assignment.objects.select_related("job__provider", "job__category", "job__postcode", "job__exchange",
                                           "teen__user"), pk=pk)
-    side = _side(request.user, assignment)
+    side = assignment_side(user=request.user, assignment=assignment)
     if side not in sides:
         raise Http404
     return assignment, side
@@ -89,18 +79,8 @@ def _closed(request, assignment, side):
 
 
 def _submit(request, assignment, side, form, call, success: str):
-    """Run the service `call`. Its field errors go onto the form (the page is shown again:
-    None is returned); a conflict or the success is a message on the page she came from."""
-    try:
-        call()
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return None
-    except Conflict as exc:
-        messages.error(request, exc.message)
-        return _back(assignment, side)
-    messages.success(request, success)
-    return _back(assignment, side)
+    """`act`, back to the page she came from (`form` None: an action without a form)."""
+    return act(request, call, success=success, back=_back_url(assignment, side), form=form)
 
 
 @login_required
@@ -115,13 +95,9 @@ def complete(request, pk: int):
             return _not_yet(request, assignment, side)
     if side == TEEN:
         if request.method == "POST":
-            try:
-                services.assignment_complete(assignment=assignment, by=request.user)
-            except Conflict as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Danke! Du hast den Einsatz bestätigt."))
-            return _back(assignment, side)
+            return _submit(request, assignment, side, None,
+                           lambda: services.assignment_complete(assignment=assignment, by=request.user),
+                           _("Danke! Du hast den Einsatz bestätigt."))
         return _page(request, "complete.html", assignment, side)
 
     form = CompleteForm(request.POST if request.method == "POST" else None, assignment=assignment)
@@ -148,14 +124,10 @@ def no_show(request, pk: int):
         if not _started(assignment):
             return _not_yet(request, assignment, side)
     if request.method == "POST":
-        try:
-            services.assignment_no_show(assignment=assignment, by=request.user)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Eingetragen: %(name)s ist nicht gekommen. Die Koordination sieht das "
-                                        "und meldet sich, wenn nötig.") % {"name": assignment.teen.first_name})
-        return _back(assignment, side)
+        return _submit(request, assignment, side, None,
+                       lambda: services.assignment_no_show(assignment=assignment, by=request.user),
+                       _("Eingetragen: %(name)s ist nicht gekommen. Die Koordination sieht das "
+                         "und meldet sich, wenn nötig.") % {"name": assignment.teen.first_name})
     return _page(request, "no_show.html", assignment, side)
 
 

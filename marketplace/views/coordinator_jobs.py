@@ -49,6 +49,7 @@ from ..selectors import (
 )
 from ..services import jobs as job_services
 from ..services.errors import Conflict
+from ._actions import act
 from .coordinator import PAGE_SIZE, coordinator_required
 
 CANDIDATE_LIMIT = 25
@@ -269,16 +270,12 @@ def job_detail(request, pk: int):
             return redirect("coordinator_job", pk=job.pk)
         form = ReasonForm(request.POST, auto_id="id_cancel_%s", label=_("Grund der Absage"))
         if form.is_valid():
-            try:
-                job_services.job_cancel(job=job, by=request.user, reason=form.cleaned_data["reason"])
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except Conflict as exc:
-                messages.error(request, exc.message)
-                return redirect("coordinator_job", pk=job.pk)
-            else:
-                messages.success(request, _("Der Auftrag „%(title)s“ ist abgesagt.") % {"title": job.title})
-                return redirect("coordinator_job", pk=job.pk)
+            response = act(request, lambda: job_services.job_cancel(job=job, by=request.user,
+                                                                     reason=form.cleaned_data["reason"]),
+                           success=_("Der Auftrag „%(title)s“ ist abgesagt.") % {"title": job.title},
+                           back=reverse("coordinator_job", args=[job.pk]), form=form)
+            if response:
+                return response
         return _render_detail(request, job, cancel_form=form)
     if request.htmx and ("wer" in request.GET or "teen" in request.GET):
         # htmx asks only for the "why not?" answer: spare the page (and the candidate search).
@@ -294,14 +291,9 @@ def job_detail(request, pk: int):
 @require_POST
 def job_approve(request, pk: int):
     job = _job_or_404(request, pk)
-    try:
-        job_services.job_approve(job=job, by=request.user)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("„%(title)s“ ist freigegeben und für passende Jugendliche sichtbar.")
-                         % {"title": job.title})
-    return redirect("coordinator_job", pk=job.pk)
+    return act(request, lambda: job_services.job_approve(job=job, by=request.user),
+               success=_("„%(title)s“ ist freigegeben und für passende Jugendliche sichtbar.") % {"title": job.title},
+               back=reverse("coordinator_job", args=[job.pk]))
 
 
 @coordinator_required
@@ -310,16 +302,12 @@ def job_reject(request, pk: int):
     job = _job_or_404(request, pk)
     form = ReasonForm(request.POST, auto_id="id_reject_%s")
     if form.is_valid():
-        try:
-            job_services.job_reject(job=job, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("coordinator_job", pk=job.pk)
-        else:
-            messages.success(request, _("„%(title)s“ ist abgelehnt.") % {"title": job.title})
-            return redirect("coordinator_job", pk=job.pk)
+        response = act(request, lambda: job_services.job_reject(job=job, by=request.user,
+                                                                 reason=form.cleaned_data["reason"]),
+                       success=_("„%(title)s“ ist abgelehnt.") % {"title": job.title},
+                       back=reverse("coordinator_job", args=[job.pk]), form=form)
+        if response:
+            return response
     return _render_detail(request, job, reject_form=form)
 
 

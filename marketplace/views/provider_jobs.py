@@ -45,6 +45,7 @@ from ..services import jobs as job_services
 from ..services.errors import Conflict
 from ..services.jobs import CANCELLABLE, EDITABLE
 from ..services.providers import provider_profile_for
+from ._actions import act
 from .provider import provider_required
 
 # What the status means for her, in a sentence rather than a word.
@@ -318,19 +319,12 @@ def job_edit(request, pk: int):
         if not data:
             messages.info(request, _("Sie haben nichts geändert."))
             return redirect("provider_job", pk=job.pk)
-        try:
-            job_services.job_update(job=job, by=request.user, data=data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("provider_job", pk=job.pk)
-        else:
-            if job.helpers_accepted:
-                messages.success(request, _("Ihre Änderungen sind gespeichert. Ihre Helfer bekommen Bescheid."))
-            else:
-                messages.success(request, _("Ihre Änderungen sind gespeichert."))
-            return redirect("provider_job", pk=job.pk)
+        response = act(request, lambda: job_services.job_update(job=job, by=request.user, data=data),
+                       success=_("Ihre Änderungen sind gespeichert. Ihre Helfer bekommen Bescheid.")
+                       if job.helpers_accepted else _("Ihre Änderungen sind gespeichert."),
+                       back=reverse("provider_job", args=[job.pk]), form=form)
+        if response:
+            return response
     return render(request, "marketplace/provider/jobs/edit.html", {"job": job, "form": form})
 
 
@@ -347,16 +341,12 @@ def job_cancel(request, pk: int):
                       help_text=_("Zum Beispiel: „Hat sich erledigt“ oder „Ich bin krank“. "
                                   "Wer schon zugesagt hat, bekommt Bescheid."))
     if request.method == "POST" and form.is_valid():
-        try:
-            job_services.job_cancel(job=job, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("provider_job", pk=job.pk)
-        else:
-            messages.success(request, _("Der Auftrag ist abgesagt."))
-            return redirect("provider_job", pk=job.pk)
+        response = act(request, lambda: job_services.job_cancel(job=job, by=request.user,
+                                                                 reason=form.cleaned_data["reason"]),
+                       success=_("Der Auftrag ist abgesagt."), back=reverse("provider_job", args=[job.pk]),
+                       form=form)
+        if response:
+            return response
     return render(request, "marketplace/provider/jobs/cancel.html", {"job": job, "form": form})
 
 
@@ -394,12 +384,7 @@ def application_accept(request, pk: int):
 @require_POST
 def application_decline(request, pk: int):
     application = _own_application(request, pk)
-    name = application.teen.first_name
-    try:
-        job_services.application_decline(application=application, by=request.user)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Sie haben %(name)s abgesagt.") % {"name": name})
-    return redirect("provider_job", pk=application.job_id)
+    return act(request, lambda: job_services.application_decline(application=application, by=request.user),
+               success=_("Sie haben %(name)s abgesagt.") % {"name": application.teen.first_name},
+               back=reverse("provider_job", args=[application.job_id]))
 

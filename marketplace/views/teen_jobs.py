@@ -53,6 +53,7 @@ from ..services.assignments import ical_for_teen
 from ..services.errors import Conflict
 from ..services.jobs import PREFERRED_TEEN_HOURS, application_create, application_withdraw
 from ..services.teens import SELF_PAUSE_REASON, teen_profile_for
+from ._actions import act
 from .teen import teen_required
 
 # The engine's reasons that mean "not for her eyes at all" rather than "not for her now": a job
@@ -121,12 +122,13 @@ def _fit_reasons(ranked) -> list[str]:
     return [r for r in ranked.reasons if r != distance_reason(ranked.distance_km)]
 
 
-def _safe_next(request, default: str):
+def _safe_next(request, default: str) -> str:
+    """The posted `next` if it is a page of this site, else `default` (a URL name)."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+        return target
+    return default
 
 
 # --- the feed ------------------------------------------------------------------------------
@@ -320,13 +322,8 @@ def applications(request):
 def withdraw(request, pk):
     teen = teen_profile_for(request.user)
     application = get_object_or_404(Application, pk=pk, teen=teen)
-    try:
-        application_withdraw(application=application, teen=teen)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Du hast deine Bewerbung zurückgezogen."))
-    return _safe_next(request, "teen_applications")
+    return act(request, lambda: application_withdraw(application=application, teen=teen),
+               success=_("Du hast deine Bewerbung zurückgezogen."), back=_safe_next(request, "teen_applications"))
 
 
 # --- her confirmed and past jobs -----------------------------------------------------------
