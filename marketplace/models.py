@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching import rules
+
 
 class Postcode(models.Model):
     """One German postcode with the centroid of its places (GeoNames, CC BY 4.0)."""
@@ -297,8 +299,7 @@ class TeenProfile(models.Model):
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:
             return None
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return rules.age_on(self.birth_date, day)  # the engine's count (§ 187 BGB), one definition
 
     @property
     def age(self) -> int | None:

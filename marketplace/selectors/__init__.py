@@ -18,6 +18,23 @@ def exchanges_for_coordinator(*, user: User) -> QuerySet[Exchange]:
     return Exchange.objects.filter(memberships__user=user)
 
 
+def is_coordinator_of(*, user: User, exchange_id: int | None) -> bool:
+    """Whether `user` coordinates this exchange: the one check behind every coordinator action."""
+    return (exchange_id is not None and user.is_authenticated and user.role == Role.COORDINATOR
+            and user.memberships.filter(exchange_id=exchange_id).exists())
+
+
+def assignment_side(*, user: User, assignment) -> str | None:
+    """Which side of the match `user` is on: "teen", "provider", "coordinator", or None."""
+    if user.role == Role.TEEN and assignment.teen.user_id == user.pk:
+        return "teen"
+    if user.role == Role.PROVIDER and assignment.job.provider.user_id == user.pk:
+        return "provider"
+    if is_coordinator_of(user=user, exchange_id=assignment.job.exchange_id):
+        return "coordinator"
+    return None
+
+
 def teens_for_coordinator(*, user: User, status: str | None = None) -> QuerySet[TeenProfile]:
     qs = (TeenProfile.objects.filter(exchange__in=exchanges_for_coordinator(user=user))
           .select_related("exchange", "postcode", "user")
@@ -211,8 +228,7 @@ def assignment_contact(*, assignment, viewer) -> dict:
     provider = job.provider
     is_teen = viewer.role == Role.TEEN and teen.user_id == viewer.pk
     is_provider = viewer.role == Role.PROVIDER and provider.user_id == viewer.pk
-    is_coordinator = (viewer.role == Role.COORDINATOR
-                      and viewer.memberships.filter(exchange_id=job.exchange_id).exists())
+    is_coordinator = is_coordinator_of(user=viewer, exchange_id=job.exchange_id)
     if assignment.status == AssignmentStatus.CANCELLED and not is_coordinator:
         return {}
     provider_contact = {"name": f"{provider.first_name} {provider.last_name}".strip(), "phone": provider.phone,

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 
 from .. import notify
@@ -26,20 +26,11 @@ from ..models import (
     Job,
     JobStatus,
 )
+from ..selectors import assignment_side
 from .errors import Conflict
 
 CLOSED = {AssignmentStatus.DONE, AssignmentStatus.NO_SHOW, AssignmentStatus.CANCELLED}
 
-
-def _side(user: User, assignment: Assignment) -> str | None:
-    """Which side of the match `user` is on: provider, teen, coordinator, or None."""
-    if user.role == Role.TEEN and assignment.teen.user_id == user.pk:
-        return "teen"
-    if user.role == Role.PROVIDER and assignment.job.provider.user_id == user.pk:
-        return "provider"
-    if user.role == Role.COORDINATOR and user.memberships.filter(exchange_id=assignment.job.exchange_id).exists():
-        return "coordinator"
-    return None
 
 
 def _locked(assignment: Assignment) -> Assignment:
@@ -64,7 +55,7 @@ def assignment_complete(*, assignment: Assignment, by: User, minutes_worked: int
     """The provider (or a coordinator for her) confirms the hours and the cash paid; the teen
     confirms on her side. The match is done once the provider side has confirmed."""
     assignment = _locked(assignment)
-    side = _side(by, assignment)
+    side = assignment_side(user=by, assignment=assignment)
     if side is None:
         raise Conflict(_("Das ist nicht Ihre Vermittlung."))
     if assignment.status not in (AssignmentStatus.CONFIRMED, AssignmentStatus.DONE):
@@ -99,7 +90,7 @@ def assignment_complete(*, assignment: Assignment, by: User, minutes_worked: int
 @transaction.atomic
 def assignment_no_show(*, assignment: Assignment, by: User) -> Assignment:
     assignment = _locked(assignment)
-    if _side(by, assignment) not in ("provider", "coordinator"):
+    if assignment_side(user=by, assignment=assignment) not in ("provider", "coordinator"):
         raise Conflict(_("Nur die Auftraggeberin oder die Koordination kann das melden."))
     if assignment.status != AssignmentStatus.CONFIRMED:
         raise Conflict(_("Die Vermittlung ist %(status)s.") % {"status": assignment.get_status_display()})
@@ -133,7 +124,7 @@ def _release_place(assignment: Assignment, reason: str) -> tuple[Job, bool]:
 def assignment_cancel(*, assignment: Assignment, by: User, reason: str) -> Assignment:
     """Either side (or a coordinator) cancels with a reason; the place opens again."""
     assignment = _locked(assignment)
-    side = _side(by, assignment)
+    side = assignment_side(user=by, assignment=assignment)
     if side is None:
         raise Conflict(_("Das ist nicht Ihre Vermittlung."))
     if not (reason or "").strip():
@@ -161,7 +152,7 @@ def assignment_reassign(*, assignment: Assignment, teen, by: User, reason: str) 
 
     assignment = _locked(assignment)
     job = assignment.job
-    if _side(by, assignment) != "coordinator":
+    if assignment_side(user=by, assignment=assignment) != "coordinator":
         raise Conflict(_("Nur die Koordination dieser Börse kann neu vermitteln."))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Bitte einen Grund angeben.")]})
@@ -177,9 +168,9 @@ def assignment_reassign(*, assignment: Assignment, teen, by: User, reason: str) 
         raise ValidationError({"teen": [_("%(name)s war für diesen Auftrag schon vermittelt.")
                                         % {"name": teen.first_name}]})
     old_teen = assignment.teen
+    # The match starts in the future (checked above), so giving its place back reopens a filled
+    # job, and `_confirm` fills that place again.
     _release_place(assignment, reason)
-    # `_confirm` takes only an open job: the place just given back is the one it fills again.
-    Job.objects.filter(pk=job.pk, status=JobStatus.FILLED).update(status=JobStatus.OPEN, updated_at=timezone.now())
     application = (Application.objects.select_for_update(of=("self",))
                    .filter(job=job, teen=teen, status=ApplicationStatus.PENDING).first())
     # Raises (and so rolls everything back) when the new teen may not do the job.
@@ -218,7 +209,7 @@ def assignments_cancel_upcoming(*, assignments: list[Assignment], by: User, reas
 @transaction.atomic
 def feedback_give(*, assignment: Assignment, by: User, stars: int, comment: str = "") -> Feedback:
     assignment = _locked(assignment)
-    side = _side(by, assignment)
+    side = assignment_side(user=by, assignment=assignment)
     if side not in ("provider", "teen"):
         raise Conflict(_("Bewerten können nur die beiden Beteiligten."))
     if assignment.status not in (AssignmentStatus.DONE, AssignmentStatus.NO_SHOW):
@@ -242,7 +233,7 @@ def incident_report(*, by: User, text: str, job: Job | None = None,
     """"Problem melden": goes to the coordinators of the exchange."""
     if assignment is not None:
         assignment = Assignment.objects.select_related("job__provider", "teen").get(pk=assignment.pk)
-        if _side(by, assignment) is None:
+        if assignment_side(user=by, assignment=assignment) is None:
             raise Conflict(_("Das ist nicht Ihre Vermittlung."))
         job = assignment.job
     if job is None:
@@ -262,7 +253,7 @@ def job_request_again(*, assignment: Assignment, by: User, data: dict) -> Job:
     from .jobs import job_create
 
     assignment = Assignment.objects.select_related("job__provider", "job__category", "teen").get(pk=assignment.pk)
-    if _side(by, assignment) not in ("provider", "coordinator"):
+    if assignment_side(user=by, assignment=assignment) not in ("provider", "coordinator"):
         raise Conflict(_("Das ist nicht Ihre Vermittlung."))
     if assignment.status != AssignmentStatus.DONE:
         raise Conflict(_("Das geht nach einem erledigten Einsatz."))

@@ -12,25 +12,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 
 from ..models import Application, ApplicationStatus, BlockedPair, ProviderProfile, TeenProfile
+from ..selectors import is_coordinator_of
 from .errors import Conflict
 
 REASON_MAX_LENGTH = 300
 
-
-def _is_coordinator_of(user: User, exchange_id: int | None) -> bool:
-    return (exchange_id is not None and user.role == Role.COORDINATOR
-            and user.memberships.filter(exchange_id=exchange_id).exists())
 
 
 @transaction.atomic
 def blocked_pair_create(*, teen: TeenProfile, provider: ProviderProfile, by: User, reason: str) -> BlockedPair:
     """Block the pair and close the teen's pending applications to the provider's jobs."""
     reason = (reason or "").strip()
-    if not _is_coordinator_of(by, teen.exchange_id):
+    if not is_coordinator_of(user=by, exchange_id=teen.exchange_id):
         raise Conflict(_("Nur die Koordination dieser Börse kann Paare sperren."))
     if provider.exchange_id != teen.exchange_id:
         raise Conflict(_("Die beiden gehören zu verschiedenen Börsen."))
@@ -67,7 +64,7 @@ def blocked_pair_delete(*, pair: BlockedPair, by: User) -> None:
     pair = BlockedPair.objects.select_for_update().filter(pk=pair.pk).first()
     if pair is None:
         raise Conflict(_("Diese Sperre gibt es nicht mehr."))
-    if not _is_coordinator_of(by, pair.exchange_id):
+    if not is_coordinator_of(user=by, exchange_id=pair.exchange_id):
         raise Conflict(_("Nur die Koordination dieser Börse kann Sperren aufheben."))
     data = {"teen_id": pair.teen_id, "provider_id": pair.provider_id}
     subject = TeenProfile.objects.filter(pk=pair.teen_id).values_list("user_id", flat=True).first()

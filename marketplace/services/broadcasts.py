@@ -18,11 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 
 from .. import notify
 from ..models import Broadcast, Exchange
+from ..selectors import is_coordinator_of
 from ..selectors.broadcasts import (
     AGE_CLASS_CHOICES,
     broadcast_categories,
@@ -98,7 +99,7 @@ def broadcast_validate(*, exchange: Exchange, title: str, message: str, url: str
 
 
 def _check_coordinator(by: User, exchange: Exchange) -> None:
-    if by.role != Role.COORDINATOR or not by.memberships.filter(exchange=exchange).exists():
+    if not is_coordinator_of(user=by, exchange_id=exchange.pk):
         raise Conflict(_("Nur die Koordination dieser Börse kann ihr eine Rundnachricht schicken."))
 
 

@@ -12,8 +12,10 @@ import base64
 import logging
 import os
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from urllib.parse import quote
 
 import font_source_sans_pro
 from django.core import signing
@@ -30,6 +32,7 @@ from accounts.services import audit_log
 
 from ..models import Exchange, TeenProfile
 from ..selectors.certificate import CertificateEntries, certificate_entries
+from ..templatetags.console import hours_text
 
 MAX_YEARS = 5
 REFERENCE_SALT = "marketplace.certificate"
@@ -104,10 +107,10 @@ def certificate_reference_valid(*, reference: str, start: date, end: date) -> bo
 # --- numbers and words -----------------------------------------------------------------------
 
 def format_hours(minutes: int) -> str:
-    """Hours with a German decimal comma: 90 → "1,5", 45 → "0,75", 120 → "2"."""
-    hours = (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    text = f"{hours:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    """Hours as the console writes them, always in German (the certificate is German):
+    90 → "1,5", 45 → "0,75", 120 → "2", 60 000 → "1.000"."""
+    with translation.override("de"):
+        return hours_text(Decimal(minutes) / 60, grouping=True)
 
 
 def hours_phrase(minutes: int) -> str:
@@ -131,6 +134,28 @@ def _place_of_issue(exchange: Exchange) -> str:
 
 def teen_full_name(teen: TeenProfile) -> str:
     return " ".join(part for part in (teen.first_name.strip(), teen.last_name.strip()) if part)
+
+
+# --- the file ----------------------------------------------------------------------------------
+
+# Letters that have no ASCII decomposition, or whose German spelling differs from dropping the
+# accent (ä is "ae", not "a").
+_ASCII_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss",
+                                 "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae",
+                                 "đ": "d", "Đ": "D", "œ": "oe", "Œ": "Oe"})
+
+
+def certificate_filename(*, teen: TeenProfile, start, end) -> str:
+    words = [w for w in re.split(r"[\s/\\\"';:*?<>|]+", teen_full_name(teen)) if w]
+    return "-".join(["Nachweis", *words, start.isoformat(), end.isoformat()]) + ".pdf"
+
+
+def content_disposition(filename: str) -> str:
+    """An ASCII-safe name for old clients, the real one (RFC 6266, filename*) for the others."""
+    ascii_name = unicodedata.normalize("NFKD", filename.translate(_ASCII_SPELLING))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-") or "Nachweis.pdf"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 # --- the document ------------------------------------------------------------------------------

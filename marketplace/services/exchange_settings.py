@@ -169,6 +169,12 @@ def _plain(value):
     return value
 
 
+def _diff(current, values: dict, fields) -> dict[str, list]:
+    """{field: [old, new]} of the fields whose value changes, JSON-friendly for the audit entry."""
+    return {name: [_plain(getattr(current, name)), _plain(values[name])]
+            for name in fields if getattr(current, name) != values[name]}
+
+
 def _euro(amount: Decimal) -> str:
     return number_format(amount, 2)
 
@@ -344,8 +350,7 @@ def policy_update(*, policy: Policy, by: User, data: dict) -> SettingsChange:
     errors = _validate_policy(values)
     if errors:
         raise ValidationError(errors)
-    changed = {name: [_plain(getattr(current, name)), _plain(values[name])]
-               for name in POLICY_FIELDS if getattr(current, name) != values[name]}
+    changed = _diff(current, values, POLICY_FIELDS)
     if not changed:
         return SettingsChange(target=current)
     before = confirmed_assignments_check(exchange=exchange)[1]
@@ -486,9 +491,10 @@ def category_create(*, exchange: Exchange, by: User, data: dict) -> SettingsChan
     if errors:
         raise ValidationError(errors)
     category = Category.objects.create(exchange=exchange, slug=_category_slug(exchange, values["name"]), **values)
+    changed = {name: [None, _plain(values[name])] for name in CATEGORY_FIELDS}
     audit_log(actor=by, action="marketplace.exchange.category_added", target=category, exchange_id=exchange.pk,
-              data={"slug": category.slug, **{name: [None, _plain(values[name])] for name in CATEGORY_FIELDS}})
-    return SettingsChange(target=category, changed={name: [None, _plain(values[name])] for name in CATEGORY_FIELDS})
+              data={"slug": category.slug, **changed})
+    return SettingsChange(target=category, changed=changed)
 
 
 @transaction.atomic
@@ -503,8 +509,7 @@ def category_update(*, category: Category, by: User, data: dict) -> SettingsChan
     errors = _validate_category(exchange, values, category=current)
     if errors:
         raise ValidationError(errors)
-    changed = {name: [_plain(getattr(current, name)), _plain(values[name])]
-               for name in CATEGORY_FIELDS if getattr(current, name) != values[name]}
+    changed = _diff(current, values, CATEGORY_FIELDS)
     if not changed:
         return SettingsChange(target=category)
     before = confirmed_assignments_check(exchange=exchange)[1]

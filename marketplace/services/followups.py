@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.services import audit_log
 
 from ..models import Assignment, AssignmentStatus, Feedback, Incident, IncidentStatus
+from ..selectors import is_coordinator_of
 from ..selectors.today import LOW_RATING_MAX_STARS
 from .errors import Conflict
 
@@ -28,8 +29,7 @@ def resolution_required_message() -> str:
 
 
 def _require_coordinator_of(user: User, exchange_id: int | None) -> None:
-    if not (user.role == Role.COORDINATOR and exchange_id is not None
-            and user.memberships.filter(exchange_id=exchange_id).exists()):
+    if not is_coordinator_of(user=user, exchange_id=exchange_id):
         raise Conflict(_("Das kann nur die Koordination dieser Börse."))
 
 

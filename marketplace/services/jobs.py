@@ -35,6 +35,7 @@ from ..models import (
     ProviderProfile,
     ProviderStatus,
 )
+from ..selectors import is_coordinator_of
 from .errors import Conflict
 from .exchanges import exchange_for_postcode
 
@@ -53,13 +54,8 @@ def _can_act_for(user: User, job_or_provider) -> bool:
     provider = job_or_provider if isinstance(job_or_provider, ProviderProfile) else job_or_provider.provider
     if user.role == Role.PROVIDER:
         return provider.user_id == user.pk
-    if user.role == Role.COORDINATOR:
-        return user.memberships.filter(exchange_id=provider.exchange_id).exists()
-    return False
+    return is_coordinator_of(user=user, exchange_id=provider.exchange_id)
 
-
-def _is_coordinator_of(user: User, exchange_id: int) -> bool:
-    return user.role == Role.COORDINATOR and user.memberships.filter(exchange_id=exchange_id).exists()
 
 
 # --- validation --------------------------------------------------------------------------
@@ -248,7 +244,7 @@ def job_create(*, provider: ProviderProfile, by: User, data: dict, preferred_tee
 
 
 def _submit(job: Job, by: User) -> None:
-    coordinator_creates = _is_coordinator_of(by, job.exchange_id)
+    coordinator_creates = is_coordinator_of(user=by, exchange_id=job.exchange_id)
     if job.exchange.policy.job_approval_required and not coordinator_creates:
         job.status = JobStatus.REVIEW
     else:
@@ -266,7 +262,7 @@ def _locked(job: Job) -> Job:
 @transaction.atomic
 def job_approve(*, job: Job, by: User) -> Job:
     job = _locked(job)
-    if not _is_coordinator_of(by, job.exchange_id):
+    if not is_coordinator_of(user=by, exchange_id=job.exchange_id):
         raise Conflict(_("Nur die Koordination dieser Börse kann Aufträge freigeben."))
     if job.status != JobStatus.REVIEW:
         raise Conflict(_("Nur Aufträge in Prüfung können freigegeben werden."))
@@ -282,7 +278,7 @@ def job_approve(*, job: Job, by: User) -> Job:
 @transaction.atomic
 def job_reject(*, job: Job, by: User, reason: str) -> Job:
     job = _locked(job)
-    if not _is_coordinator_of(by, job.exchange_id):
+    if not is_coordinator_of(user=by, exchange_id=job.exchange_id):
         raise Conflict(_("Nur die Koordination dieser Börse kann Aufträge ablehnen."))
     if not reason.strip():
         raise ValidationError({"reason": [_("Bitte eine Begründung angeben.")]})
@@ -558,7 +554,7 @@ def application_withdraw(*, application: Application, teen) -> Application:
 @transaction.atomic
 def assignment_create_direct(*, job: Job, teen, by: User) -> Assignment:
     """A coordinator assigns a teen from the candidate list (after talking to both)."""
-    if not _is_coordinator_of(by, job.exchange_id):
+    if not is_coordinator_of(user=by, exchange_id=job.exchange_id):
         raise Conflict(_("Nur die Koordination dieser Börse kann direkt vermitteln."))
     if teen.exchange_id != job.exchange_id:
         raise Conflict(_("Die Person gehört zu einer anderen Börse."))

@@ -11,6 +11,7 @@ from accounts.models import Role, User
 from accounts.services import audit_log
 
 from ..models import ContactPreference, Exchange, Postcode, ProviderProfile, ProviderStatus
+from ..selectors import is_coordinator_of
 from .errors import Conflict
 from .exchanges import exchange_for_postcode
 
@@ -108,7 +109,7 @@ def provider_create_by_coordinator(*, exchange: Exchange, by: User, data: dict) 
     """Intake after a phone call. With an e-mail address the provider gets an account and an
     invitation to set a password; without one she is reached by phone or letter through the
     coordinator. The coordinator's call counts as vetting."""
-    if not by.memberships.filter(exchange=exchange).exists():
+    if not is_coordinator_of(user=by, exchange_id=exchange.pk):
         raise Conflict(_("Sie koordinieren diese Börse nicht."))
     profile = ProviderProfile(exchange=exchange, created_by=by, private_person_confirmed=True)
     data = {**data, "private_person_confirmed": True}

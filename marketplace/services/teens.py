@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import audit_log
+from matching.rules import age_on
 
 from .. import notify
 from ..models import (
@@ -67,10 +68,6 @@ def teen_profile_for(user: User) -> TeenProfile:
         raise Conflict(_("Nur Jugendliche haben ein Helferprofil."))
     profile, _created = TeenProfile.objects.get_or_create(user=user)
     return profile
-
-
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def validate_availability(slots: list[Slot]) -> None:
