@@ -28,10 +28,8 @@ from ..forms_certificate import CertificatePeriodForm
 from ..forms_stats import ALL_EXCHANGES, StatsPeriodForm
 from ..models import Exchange, TeenProfile, TeenStatus
 from ..selectors import exchanges_for_coordinator
-from ..selectors.stats import Stats, stats_per_exchange
-from ..services.certificate import certificate_pdf, default_period
-from ..views.certificate import certificate_filename, content_disposition
-from ..views.console_stats import AGE_LABELS, KEY_FIGURES
+from ..selectors.stats import AGE_LABELS, KEY_FIGURES, Stats, stats_per_exchange
+from ..services.certificate import certificate_filename, certificate_pdf, content_disposition, default_period
 from .console_serializers import StatsSerializer
 from .job_serializers import answers
 from .views import IsTeen

@@ -1,6 +1,6 @@
 """Output of the console's API (issue 6): the statistics of the annual report. Read-only; the
 figures come from `selectors.stats` through the very list the page and the CSV use
-(`views.console_stats.KEY_FIGURES`), so that the three cannot disagree.
+(`selectors.stats.KEY_FIGURES`), so that the three cannot disagree.
 
 Decimals are strings, as everywhere in the API (`hourly_rate`): "55.6", not 55.6.
 """

@@ -122,6 +122,19 @@ def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
+def profile_history(*, profile: TeenProfile | ProviderProfile, limit: int = 30) -> list[dict]:
+    """The history on a teen's or provider's page: state changes concerning this person within
+    her exchange, newest first. Views are logged too, but they would drown the decisions."""
+    if profile.user_id is not None:
+        entries = AuditEntry.objects.filter(subject_user_id=profile.user_id)
+    else:
+        entries = AuditEntry.objects.filter(target_type=profile._meta.label_lower, target_id=profile.pk)
+    entries = (entries.filter(exchange_id=profile.exchange_id).exclude(action__endswith=".viewed")
+               .select_related("actor")[:limit])
+    return [{"entry": e, "label": action_label(e.action), "reason": (e.data or {}).get("reason", "")}
+            for e in entries]
+
+
 def audit_entries_for_coordinator(*, user: User, person: int | None = None, persons: dict | None = None,
                                   actor: int | None = None, group: str = "", date_from: date | None = None,
                                   date_to: date | None = None) -> QuerySet[AuditEntry]:

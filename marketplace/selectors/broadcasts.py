@@ -17,13 +17,9 @@ from matching.rules import LegalClass, legal_class
 
 from ..models import Broadcast, Category, Exchange, Postcode, TeenProfile, TeenStatus
 from . import exchanges_for_coordinator
+from .stats import AGE_ADULT, AGE_CHILD, AGE_LABELS, AGE_YOUTH
 
-AGE_CHILD, AGE_YOUTH, AGE_ADULT = "child", "youth", "adult"
-AGE_CLASS_CHOICES = [
-    (AGE_CHILD, _("Kinder (unter 15 oder vollzeitschulpflichtig)")),
-    (AGE_YOUTH, _("Jugendliche (15 bis 17)")),
-    (AGE_ADULT, _("Volljährige (ab 18)")),
-]
+AGE_CLASS_CHOICES = [(key, AGE_LABELS[key]) for key in (AGE_CHILD, AGE_YOUTH, AGE_ADULT)]
 # Under 13 nobody may work (§ 5 Abs. 1 JArbSchG) and no policy admits it, but should such a teen
 # be active she is a child for whoever writes to "the children".
 _CLASS_OF = {LegalClass.TOO_YOUNG: AGE_CHILD, LegalClass.CHILD: AGE_CHILD,
@@ -31,10 +27,14 @@ _CLASS_OF = {LegalClass.TOO_YOUNG: AGE_CHILD, LegalClass.CHILD: AGE_CHILD,
 FILTER_KEYS = ("age_classes", "postcodes", "interests")
 
 
-def age_class_of(teen: TeenProfile, today: date) -> str | None:
-    if teen.birth_date is None:
+def _age_class(birth_date: date | None, in_compulsory_school: bool, today: date) -> str | None:
+    if birth_date is None:
         return None
-    return _CLASS_OF[legal_class(teen.birth_date, teen.in_compulsory_school, today)]
+    return _CLASS_OF[legal_class(birth_date, in_compulsory_school, today)]
+
+
+def age_class_of(teen: TeenProfile, today: date) -> str | None:
+    return _age_class(teen.birth_date, teen.in_compulsory_school, today)
 
 
 def normalise_filters(filters: dict | None) -> dict:
@@ -76,7 +76,7 @@ def broadcast_recipient_count(*, exchange: Exchange, filters: dict, today: date 
     today = today or timezone.localdate()
     wanted = set(filters["age_classes"])
     return sum(1 for birth_date, pupil in teens.values_list("birth_date", "in_compulsory_school")
-               if birth_date is not None and _CLASS_OF[legal_class(birth_date, pupil, today)] in wanted)
+               if _age_class(birth_date, pupil, today) in wanted)
 
 
 def broadcast_postcodes(exchange: Exchange) -> QuerySet[Postcode]:

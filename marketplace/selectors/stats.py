@@ -15,7 +15,7 @@ Definitions (the page explains them in German, see `views/console_stats.py`):
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,6 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, TruncMonth
 from django.db.models.lookups import Exact, LessThan
+from django.utils.translation import gettext_lazy
 
 from ..models import (
     Assignment,
@@ -54,6 +55,13 @@ BERLIN = ZoneInfo("Europe/Berlin")
 # someone under 13 cannot occur, and would count with the children).
 AGE_CHILD, AGE_YOUTH, AGE_ADULT, AGE_UNKNOWN = "child", "youth", "adult", "unknown"
 AGE_CLASSES = (AGE_CHILD, AGE_YOUTH, AGE_ADULT, AGE_UNKNOWN)
+# Their names, wherever the console shows an age class (the statistics, the broadcasts' filter).
+AGE_LABELS = {
+    AGE_CHILD: gettext_lazy("Kinder (unter 15 oder vollzeitschulpflichtig)"),
+    AGE_YOUTH: gettext_lazy("Jugendliche (15–17)"),
+    AGE_ADULT: gettext_lazy("Volljährige"),
+    AGE_UNKNOWN: gettext_lazy("Geburtsdatum unbekannt"),
+}
 STILL_OPEN = (JobStatus.REVIEW, JobStatus.OPEN)
 ONE_DECIMAL = Decimal("0.1")
 
@@ -139,6 +147,13 @@ class Stats:
         return statistics.median(self.fill_durations) if self.fill_durations else None
 
     @property
+    def median_hours_to_fill(self) -> Decimal | None:
+        median = self.median_time_to_fill
+        if median is None:
+            return None
+        return (Decimal(median.total_seconds()) / 3600).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+    @property
     def hours(self) -> Decimal:
         return hours_of(self.minutes_worked)
 
@@ -158,6 +173,38 @@ class Stats:
     def age_rows(self) -> list[AgeRow]:
         """The three classes always; "unknown" only when it occurs."""
         return [row for key, row in self.age_classes.items() if key != AGE_UNKNOWN or row.assignments_done]
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    kind: str  # count, percent, hours, money
+    value: Callable[[Stats], object]
+
+
+# The key figures with their labels, in the order of the page, the CSV and the API, so that the
+# three cannot disagree.
+KEY_FIGURES = (
+    Figure("new_teens", gettext_lazy("Neue Jugendliche"), "count", lambda s: s.new_teens),
+    Figure("new_providers", gettext_lazy("Neue Auftraggeber/innen"), "count", lambda s: s.new_providers),
+    Figure("jobs_posted", gettext_lazy("Aufträge eingestellt"), "count", lambda s: s.jobs_posted),
+    Figure("jobs_filled", gettext_lazy("davon besetzt"), "count", lambda s: s.jobs_filled),
+    Figure("jobs_done", gettext_lazy("davon erledigt"), "count", lambda s: s.jobs_done),
+    Figure("jobs_cancelled", gettext_lazy("davon abgesagt"), "count", lambda s: s.jobs_cancelled),
+    Figure("jobs_expired", gettext_lazy("davon abgelaufen"), "count", lambda s: s.jobs_expired),
+    Figure("jobs_rejected", gettext_lazy("davon abgelehnt"), "count", lambda s: s.jobs_rejected),
+    Figure("jobs_open", gettext_lazy("davon noch offen"), "count", lambda s: s.jobs_open),
+    Figure("fill_rate", gettext_lazy("Besetzungsquote"), "percent", lambda s: s.fill_rate),
+    Figure("median_hours_to_fill", gettext_lazy("Zeit bis besetzt (Median)"), "hours",
+           lambda s: s.median_hours_to_fill),
+    Figure("assignments_done", gettext_lazy("Erledigte Einsätze"), "count", lambda s: s.assignments_done),
+    Figure("hours", gettext_lazy("Geleistete Stunden"), "hours", lambda s: s.hours),
+    Figure("amount_paid", gettext_lazy("Bar bezahlt"), "money", lambda s: s.amount_paid),
+    Figure("active_teens", gettext_lazy("Aktive Jugendliche im Zeitraum"), "count", lambda s: s.active_teens),
+    Figure("active_teens_today", gettext_lazy("Heute freigeschaltete Jugendliche"), "count",
+           lambda s: s.active_teens_today),
+)
 
 
 def age_class_on_start():

@@ -8,10 +8,6 @@ her history stays hers.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from urllib.parse import quote
-
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,28 +20,15 @@ from ..forms_certificate import CertificatePeriodForm
 from ..models import TeenProfile, TeenStatus
 from ..selectors import teens_for_coordinator
 from ..selectors.certificate import certificate_overview
-from ..services.certificate import MAX_YEARS, certificate_pdf, teen_full_name
+from ..services.certificate import (
+    MAX_YEARS,
+    certificate_filename,
+    certificate_pdf,
+    content_disposition,
+    teen_full_name,
+)
 from .coordinator import coordinator_required
 from .teen import teen_required
-
-# Letters that have no ASCII decomposition, or whose German spelling differs from dropping the
-# accent (ä is "ae", not "a").
-_ASCII_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss",
-                                 "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae",
-                                 "đ": "d", "Đ": "D", "œ": "oe", "Œ": "Oe"})
-
-
-def certificate_filename(*, teen: TeenProfile, start, end) -> str:
-    words = [w for w in re.split(r"[\s/\\\"';:*?<>|]+", teen_full_name(teen)) if w]
-    return "-".join(["Nachweis", *words, start.isoformat(), end.isoformat()]) + ".pdf"
-
-
-def content_disposition(filename: str) -> str:
-    """An ASCII-safe name for old clients, the real one (RFC 6266, filename*) for the others."""
-    ascii_name = unicodedata.normalize("NFKD", filename.translate(_ASCII_SPELLING))
-    ascii_name = ascii_name.encode("ascii", "ignore").decode()
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-") or "Nachweis.pdf"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _certificate_page(request, *, teen: TeenProfile, template: str, context: dict):

@@ -2,7 +2,7 @@
 operator's district-wide view across all exchanges.
 
 Aggregates only, never a person: no audit entry is written (nothing personal is shown). The
-figures come from `selectors.stats`; this module only labels and formats them, once for the
+figures and their labels come from `selectors.stats`; this module formats them, once for the
 page and once for the CSV, from the same list (`KEY_FIGURES`), so the two cannot disagree.
 A coordinator sees only her exchanges; an exchange id that is not hers is a 404.
 """
@@ -10,10 +10,9 @@ A coordinator sees only her exchanges; an exchange id that is not hers is a 404.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -32,55 +31,10 @@ from ..charts import Series, bar_chart, column_chart
 from ..forms_stats import ALL_EXCHANGES, StatsPeriodForm, quick_choices
 from ..models import Exchange
 from ..selectors import exchanges_for_coordinator
-from ..selectors.stats import AGE_ADULT, AGE_CHILD, AGE_UNKNOWN, AGE_YOUTH, Stats, stats_per_exchange
+from ..selectors.stats import AGE_LABELS, KEY_FIGURES, Stats, stats_per_exchange
 from .coordinator import coordinator_required
 
-ONE_DECIMAL = Decimal("0.1")
-AGE_LABELS = {
-    AGE_CHILD: gettext_lazy("Kinder (unter 15 oder vollzeitschulpflichtig)"),
-    AGE_YOUTH: gettext_lazy("Jugendliche (15–17)"),
-    AGE_ADULT: gettext_lazy("Volljährige"),
-    AGE_UNKNOWN: gettext_lazy("Geburtsdatum unbekannt"),
-}
-
-
-# --- The figures, their labels and formats ---------------------------------------------------
-
-
-def _median_hours(stats: Stats) -> Decimal | None:
-    median = stats.median_time_to_fill
-    if median is None:
-        return None
-    return (Decimal(median.total_seconds()) / 3600).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    label: str
-    kind: str  # count, percent, hours, money
-    value: Callable[[Stats], object]
-
-
-KEY_FIGURES = (
-    Figure("new_teens", gettext_lazy("Neue Jugendliche"), "count", lambda s: s.new_teens),
-    Figure("new_providers", gettext_lazy("Neue Auftraggeber/innen"), "count", lambda s: s.new_providers),
-    Figure("jobs_posted", gettext_lazy("Aufträge eingestellt"), "count", lambda s: s.jobs_posted),
-    Figure("jobs_filled", gettext_lazy("davon besetzt"), "count", lambda s: s.jobs_filled),
-    Figure("jobs_done", gettext_lazy("davon erledigt"), "count", lambda s: s.jobs_done),
-    Figure("jobs_cancelled", gettext_lazy("davon abgesagt"), "count", lambda s: s.jobs_cancelled),
-    Figure("jobs_expired", gettext_lazy("davon abgelaufen"), "count", lambda s: s.jobs_expired),
-    Figure("jobs_rejected", gettext_lazy("davon abgelehnt"), "count", lambda s: s.jobs_rejected),
-    Figure("jobs_open", gettext_lazy("davon noch offen"), "count", lambda s: s.jobs_open),
-    Figure("fill_rate", gettext_lazy("Besetzungsquote"), "percent", lambda s: s.fill_rate),
-    Figure("median_hours_to_fill", gettext_lazy("Zeit bis besetzt (Median)"), "hours", _median_hours),
-    Figure("assignments_done", gettext_lazy("Erledigte Einsätze"), "count", lambda s: s.assignments_done),
-    Figure("hours", gettext_lazy("Geleistete Stunden"), "hours", lambda s: s.hours),
-    Figure("amount_paid", gettext_lazy("Bar bezahlt"), "money", lambda s: s.amount_paid),
-    Figure("active_teens", gettext_lazy("Aktive Jugendliche im Zeitraum"), "count", lambda s: s.active_teens),
-    Figure("active_teens_today", gettext_lazy("Heute freigeschaltete Jugendliche"), "count",
-           lambda s: s.active_teens_today),
-)
+# --- The figures' definitions and formats (the figures and labels: `selectors.stats.KEY_FIGURES`) -
 
 # What each figure means, on the page, so that the annual report is unambiguous.
 DEFINITIONS = (

@@ -16,9 +16,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from accounts.models import AuditEntry, Role
+from accounts.models import Role
 from accounts.services import audit_log
 
 from ..forms import WEEKDAYS, ProviderIntakeForm, ProviderVetForm, TeenVerifyForm
@@ -36,6 +35,7 @@ from ..selectors import (
     providers_for_coordinator,
     teens_for_coordinator,
 )
+from ..selectors.audit import profile_history
 from ..selectors.people import (
     block_choices_for_provider,
     block_choices_for_teen,
@@ -51,29 +51,6 @@ from ..services.teens import Decision, teen_missing_requirements, teen_verify
 PAGE_SIZE = 50
 QUEUE_PREVIEW = 5
 
-# The history on a teen's page, in words a coordinator uses.
-HISTORY_LABELS = {
-    "marketplace.teen.activated": gettext_lazy("Freigeschaltet"),
-    "marketplace.teen.paused": gettext_lazy("Pausiert"),
-    "marketplace.teen.resumed": gettext_lazy("Pause beendet"),
-    "marketplace.teen.suspended": gettext_lazy("Gesperrt"),
-    "marketplace.teen.moved": gettext_lazy("In das Gebiet einer anderen Börse gezogen"),
-    "marketplace.teen.profile_changed": gettext_lazy("Profil von der Koordination geändert"),
-    "marketplace.consent.requested": gettext_lazy("Einwilligung per E-Mail angefragt"),
-    "marketplace.consent.given": gettext_lazy("Einwilligung erteilt"),
-    "marketplace.consent.revoked": gettext_lazy("Einwilligung widerrufen"),
-    "marketplace.consent.paper_recorded": gettext_lazy("Papier-Einwilligung erfasst"),
-    "marketplace.provider.created_by_coordinator": gettext_lazy("Von der Koordination erfasst"),
-    "marketplace.provider.activated": gettext_lazy("Freigeschaltet"),
-    "marketplace.provider.suspended": gettext_lazy("Gesperrt"),
-    "marketplace.provider.profile_changed": gettext_lazy("Profil von der Koordination geändert"),
-    "marketplace.blocked_pair.created": gettext_lazy("Paar gesperrt"),
-    "marketplace.blocked_pair.deleted": gettext_lazy("Sperre eines Paares aufgehoben"),
-    "marketplace.assignment.cancelled": gettext_lazy("Einsatz abgesagt"),
-    "marketplace.assignment.reassigned": gettext_lazy("Einsatz neu vermittelt"),
-    "marketplace.assignment.confirmed": gettext_lazy("Einsatz vereinbart"),
-}
-
 
 def coordinator_required(view):
     @wraps(view)
@@ -84,19 +61,6 @@ def coordinator_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _history(*, subject_user_id: int | None, target, exchange_id: int | None) -> list[dict]:
-    """State changes concerning this person within this exchange, newest first. Views are
-    logged too, but they would drown the decisions."""
-    if subject_user_id is not None:
-        entries = AuditEntry.objects.filter(subject_user_id=subject_user_id)
-    else:
-        entries = AuditEntry.objects.filter(target_type=target._meta.label_lower, target_id=target.pk)
-    entries = (entries.filter(exchange_id=exchange_id).exclude(action__endswith=".viewed")
-               .select_related("actor")[:30])
-    return [{"entry": e, "label": HISTORY_LABELS.get(e.action, e.action),
-             "reason": (e.data or {}).get("reason", "")} for e in entries]
 
 
 # --- Teens ---------------------------------------------------------------------------------
@@ -198,7 +162,7 @@ def render_teen_page(request, teen: TeenProfile, *, form=None, upcoming=None, up
                     for m in messages_],
         "consents": teen.consents.all(),
         "availability": [(dict(WEEKDAYS)[slot.weekday], slot) for slot in teen.availability.all()],
-        "history": _history(subject_user_id=teen.user_id, target=teen, exchange_id=teen.exchange_id),
+        "history": profile_history(profile=teen),
         "record": teen_history(teen=teen),
         "upcoming": upcoming,
         "upcoming_form": upcoming_form,
@@ -310,8 +274,7 @@ def render_provider_page(request, profile: ProviderProfile, *, form=None, upcomi
         "form": form,
         "can_vet": profile.status in (ProviderStatus.PENDING, ProviderStatus.ACTIVE,
                                       ProviderStatus.SUSPENDED),
-        "history": _history(subject_user_id=profile.user_id, target=profile,
-                            exchange_id=profile.exchange_id),
+        "history": profile_history(profile=profile),
         "record": provider_history(provider=profile),
         "upcoming": upcoming,
         "upcoming_form": upcoming_form,
