@@ -20,7 +20,6 @@ have (one exchange per municipality or district is the usual case and is much sm
 from __future__ import annotations
 
 import csv
-import math
 import random
 import statistics
 import sys
@@ -31,11 +30,10 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, p95  # puts the project root on sys.path
 
-from matching import engine  # noqa: E402
-from matching.types import Booking, Category, History, Job, Policy, Slot, Teen  # noqa: E402
+from matching import engine
+from matching.types import Booking, Category, History, Job, Policy, Slot, Teen
 
 POSTCODES = ROOT.parent / "shared" / "data" / "postcodes-de.csv"
 SEED = 20260511
@@ -165,12 +163,6 @@ def timed(function, *args) -> tuple[float, object]:
     started = time.perf_counter()
     result = function(*args)
     return (time.perf_counter() - started) * 1000.0, result
-
-
-def p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
 
 
 def main() -> int:

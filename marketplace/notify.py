@@ -196,6 +196,22 @@ def _send(kind: str, key: str, context: dict, recipients, *, exchange_id, now=No
     return notify(Event(kind=kind, key=key, context=context, exchange_id=exchange_id), recipients, now=now)
 
 
+def _to_parent(kind: str, key: str, context: dict, assignment: Assignment) -> list[Notification]:
+    """The same news for the parent of a teen who is a minor on the day of the match (DESIGN
+    section 2): `context` addressed to the parent; nothing for a teen who is 18 by then."""
+    teen = assignment.teen
+    if not _is_minor_on(teen, assignment.starts_at):
+        return []
+    return _send(kind, key, {**context, "audience": "parent"}, [parent_recipient(teen)],
+                 exchange_id=assignment.job.exchange_id)
+
+
+def _assignments():
+    """Matches with all that their notifications read (teen, provider, exchange, job)."""
+    return Assignment.objects.select_related(
+        "teen__user", "job__provider__user", "job__exchange", "job__category", "job__postcode")
+
+
 # --- new fitting job: offers, rationed ----------------------------------------------------
 
 def _day_start(now: datetime) -> datetime:
@@ -322,8 +338,7 @@ def assignment_confirmed(*, assignment: Assignment, by: User | None,
     provider's phone); the provider too when somebody else (a coordinator) made the match; a
     minor's parent gets what, where, when and with whom; applications closed because the job is
     now full are told so."""
-    assignment = Assignment.objects.select_related(
-        "teen__user", "job__provider__user", "job__exchange", "job__category", "job__postcode").get(pk=assignment.pk)
+    assignment = _assignments().get(pk=assignment.pk)
     job, teen = assignment.job, assignment.teen
     context = _assignment_context(assignment)
     # A reassignment: the provider reads that her helper changed, not only that a new one comes.
@@ -346,13 +361,9 @@ def parent_information(*, assignment: Assignment, change_key: str = "") -> list[
     """Every confirmed job of a minor, and every later change of its time or place, is told to
     her parent (DESIGN section 2): what, where (the street), when and with whom (the provider's
     name and phone). Nothing for a teen who is 18 on the day of the job."""
-    teen = assignment.teen
-    if not _is_minor_on(teen, assignment.starts_at):
-        return []
-    context = {**_assignment_context(assignment), "audience": "parent", "changed": bool(change_key)}
+    context = {**_assignment_context(assignment), "changed": bool(change_key)}
     key = f"parent.job_confirmed:{assignment.pk}" + (f":{change_key}" if change_key else "")
-    return _send("parent.job_confirmed", key, context, [parent_recipient(teen)],
-                 exchange_id=assignment.job.exchange_id)
+    return _to_parent("parent.job_confirmed", key, context, assignment)
 
 
 def application_declined(*, application: Application) -> list[Notification]:
@@ -425,10 +436,7 @@ def job_cancelled(*, job: Job, by: User | None, assignments: list[Assignment],
                    "url": reverse("teen_assignments")}
         rows += _send("job.cancelled", f"{key}:a{assignment.pk}", context,
                       [teen_recipient(assignment.teen, "job.cancelled")], exchange_id=job.exchange_id)
-        if _is_minor_on(assignment.teen, assignment.starts_at):
-            rows += _send("job.cancelled", f"{key}:a{assignment.pk}:parent",
-                          {**context, "audience": "parent"}, [parent_recipient(assignment.teen)],
-                          exchange_id=job.exchange_id)
+        rows += _to_parent("job.cancelled", f"{key}:a{assignment.pk}:parent", context, assignment)
     if applications:
         context = {**_job_context(job, exact=False), "audience": "teen", "reason": reason,
                    "url": reverse("teen_feed")}
@@ -447,8 +455,13 @@ def job_cancelled(*, job: Job, by: User | None, assignments: list[Assignment],
 def assignment_cancelled(*, assignment: Assignment, side: str) -> list[Notification]:
     """One side (or a coordinator) called off a confirmed match: the other side hears it (both
     when a coordinator did), and a minor's parent too."""
-    assignment = Assignment.objects.select_related(
-        "teen__user", "job__provider__user", "job__exchange", "job__category", "job__postcode").get(pk=assignment.pk)
+    return _assignment_cancelled(assignment, side=side, tell_provider=side != "provider")
+
+
+def _assignment_cancelled(assignment: Assignment, *, side: str, tell_provider: bool) -> list[Notification]:
+    """The teen (unless she called it off herself), the provider when `tell_provider`, and a
+    minor's parent hear that `side` cancelled the match."""
+    assignment = _assignments().get(pk=assignment.pk)
     job, teen = assignment.job, assignment.teen
     context = {**_assignment_context(assignment), "cancelled_by": side, "reason": assignment.status_reason}
     key = f"assignment.cancelled:{assignment.pk}"
@@ -457,14 +470,11 @@ def assignment_cancelled(*, assignment: Assignment, side: str) -> list[Notificat
         rows += _send("assignment.cancelled", f"{key}:teen",
                       {**context, "audience": "teen", "url": reverse("teen_assignments")},
                       [teen_recipient(teen, "assignment.cancelled")], exchange_id=job.exchange_id)
-    if side != "provider":
+    if tell_provider:
         rows += _send("assignment.cancelled", f"{key}:provider",
                       {**context, "audience": "provider", "url": reverse("provider_job", args=[job.pk])},
                       [provider_recipient(job.provider)], exchange_id=job.exchange_id)
-    if _is_minor_on(teen, assignment.starts_at):
-        rows += _send("assignment.cancelled", f"{key}:parent", {**context, "audience": "parent"},
-                      [parent_recipient(teen)], exchange_id=job.exchange_id)
-    return rows
+    return rows + _to_parent("assignment.cancelled", f"{key}:parent", context, assignment)
 
 
 # --- verification -------------------------------------------------------------------------
@@ -576,9 +586,7 @@ def unfilled_jobs_warn(*, now: datetime | None = None) -> int:
 # --- around the job: reminders and feedback -----------------------------------------------
 
 def _confirmed_assignments():
-    return (Assignment.objects.filter(status=AssignmentStatus.CONFIRMED)
-            .select_related("teen__user", "job__provider__user", "job__exchange", "job__category", "job__postcode")
-            .order_by("starts_at", "pk"))
+    return _assignments().filter(status=AssignmentStatus.CONFIRMED).order_by("starts_at", "pk")
 
 
 def _remind(assignment: Assignment, which: str, *, now: datetime) -> list[Notification]:
@@ -621,11 +629,9 @@ def feedback_requests_send(*, now: datetime | None = None) -> int:
     rate the job once the provider has confirmed it (before that she cannot rate yet). Once
     per side and match."""
     now = now or timezone.now()
-    assignments = (Assignment.objects
+    assignments = (_assignments()
                    .filter(status__in=[AssignmentStatus.CONFIRMED, AssignmentStatus.DONE],
                            ends_at__lte=now - FEEDBACK_AFTER, ends_at__gte=now - FEEDBACK_WINDOW)
-                   .select_related("teen__user", "job__provider__user", "job__exchange", "job__category",
-                                   "job__postcode")
                    .prefetch_related("feedback").order_by("ends_at", "pk"))
     count = 0
     for assignment in assignments:
@@ -666,15 +672,4 @@ def assignment_reassigned_away(*, assignment: Assignment) -> list[Notification]:
     """A coordinator gave this match to another teen: the teen who loses it (and a minor's
     parent) hear that it is cancelled by the coordination. The provider is not told of the
     cancellation: she hears of her new helper through `assignment_confirmed`."""
-    assignment = Assignment.objects.select_related(
-        "teen__user", "job__provider__user", "job__exchange", "job__category", "job__postcode").get(pk=assignment.pk)
-    job, teen = assignment.job, assignment.teen
-    context = {**_assignment_context(assignment), "cancelled_by": "coordinator", "reason": assignment.status_reason}
-    key = f"assignment.cancelled:{assignment.pk}"
-    rows = _send("assignment.cancelled", f"{key}:teen",
-                 {**context, "audience": "teen", "url": reverse("teen_assignments")},
-                 [teen_recipient(teen, "assignment.cancelled")], exchange_id=job.exchange_id)
-    if _is_minor_on(teen, assignment.starts_at):
-        rows += _send("assignment.cancelled", f"{key}:parent", {**context, "audience": "parent"},
-                      [parent_recipient(teen)], exchange_id=job.exchange_id)
-    return rows
+    return _assignment_cancelled(assignment, side="coordinator", tell_provider=False)
